@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { NotImplementedStageError } from '../core/errors.js';
+import { contextFor, type CliContext } from './context.js';
+
+/**
+ * Wraps a command action so it receives the CLI context first. The handler may return an exit
+ * code; thrown errors are reported by main() as one line.
+ */
+export function action<A extends unknown[]>(
+  fn: (ctx: CliContext, ...args: A) => Promise<number | void> | number | void,
+): (...args: unknown[]) => Promise<void> {
+  return async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command;
+    const ctx = contextFor(command);
+    const code = await fn(ctx, ...(args.slice(0, -1) as A));
+    if (typeof code === 'number') process.exitCode = code;
+  };
+}
+
+/** A command whose stage is not built yet: documented, listed in --help, and honest about it. */
+export function notBuilt(stage: string, issue: string): () => never {
+  return () => {
+    throw new NotImplementedStageError(stage, issue);
+  };
+}

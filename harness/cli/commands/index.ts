@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+import { registerAnalyze } from './analyze.js';
+import { registerDoctor } from './doctor.js';
+import { registerStubs } from './stubs.js';
+
+/** Every command, in help order. The stub registration comes last and skips built ones. */
+export const COMMANDS: ((program: Command) => void)[] = [registerDoctor, registerAnalyze, registerStubs];

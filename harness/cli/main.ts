@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { ConsentryError, EXIT } from '../core/errors.js';
+import { packageVersion } from '../core/paths.js';
+import { stopAll } from '../core/process.js';
+import { COMMANDS } from './commands/index.js';
+import { EXIT_CODES_HELP } from './exit-codes.js';
+
+/**
+ * consentry's command line. Results go to stdout (a table, or one JSON document with --json);
+ * logs go to stderr. An error is one line and a documented exit code; --debug adds the stack.
+ */
+export function buildProgram(): Command {
+  const program = new Command('consentry')
+    .description('Dynamic privacy analysis of Android apps: consent, permissions, identifiers in traffic, policy diff.')
+    .version(packageVersion(), '-V, --version')
+    .option('-c, --config <file>', 'configuration file (default: ./consentry.config.yaml if present)')
+    .option('--json', 'print the result as one JSON document for scripts')
+    .option('--debug', 'debug logging, and stack traces on errors')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', `\n${EXIT_CODES_HELP}`)
+    .exitOverride();
+  for (const register of COMMANDS) register(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    return reportError(err, debug);
+  } finally {
+    await stopAll();
+  }
+}
+
+function reportError(err: unknown, debug: boolean): number {
+  if (err instanceof CommanderError) {
+    // Commander has already printed its message (or the help text).
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+    return EXIT.usage;
+  }
+  if (err instanceof ConsentryError) {
+    process.stderr.write(`consentry: ${err.message}\n`);
+    if (debug) process.stderr.write(`${err.stack ?? ''}\n${err.cause ? `cause: ${String((err.cause as Error).stack ?? err.cause)}\n` : ''}`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`consentry: internal error: ${message}${debug ? '' : ' (run with --debug for details)'}\n`);
+  if (debug && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  return EXIT.failure;
+}
+
+// Run when executed directly (the bin), not when imported by tests.
+const invokedAs = process.argv[1] ?? '';
+if (/(?:^|[\\/])(?:main\.(?:js|ts)|consentry)$/.test(invokedAs)) {
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`consentry: ${signal}, stopping…\n`);
+    process.exitCode = EXIT.interrupted;
+  };
+  void onSignal;
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`consentry: ${String(err)}\n`);
+      process.exitCode = EXIT.failure;
+    },
+  );
+}
