@@ -196,6 +196,8 @@ export const IdentifierHit = z.object({
   location: z.string(),
   /** The known value that matched (the device's own identifier). */
   value: z.string(),
+  /** The exact text found in the flow (the encoded form), for highlighting. */
+  match: z.string().optional(),
 });
 export type IdentifierHit = z.infer<typeof IdentifierHit>;
 

@@ -1,0 +1,109 @@
+import type { ReportModel, TimelineMark } from './model.js';
+
+/**
+ * Geometry of the timeline chart, computed here so the template only places shapes. The chart
+ * is static SVG (the report runs no script): lanes top to bottom, time left to right, the
+ * pre-consent region shaded, each mark titled for hover.
+ */
+export const LANES: { id: TimelineMark['lane']; label: string }[] = [
+  { id: 'scenario', label: 'Scenario steps' },
+  { id: 'consent', label: 'Consent' },
+  { id: 'permission', label: 'Permissions' },
+  { id: 'lifecycle', label: 'App lifecycle' },
+  { id: 'events', label: 'Sensitive API calls' },
+  { id: 'flows', label: 'Flows with personal data' },
+];
+
+const PALETTE = ['#d9480f', '#ae3ec9', '#f08c00', '#c2255c', '#7048e8', '#e8590c', '#9c36b5', '#a61e4d'];
+export const PARTY_COLOURS = { first: '#1971c2', system: '#868e96', unknown: '#495057', none: '#2b8a3e' } as const;
+
+export interface ChartShape {
+  x: number;
+  y: number;
+  width: number;
+  colour: string;
+  title: string;
+  ref: string;
+  highlight: boolean;
+  isSpan: boolean;
+}
+
+export interface Chart {
+  width: number;
+  height: number;
+  labelWidth: number;
+  laneHeight: number;
+  lanes: { label: string; y: number }[];
+  shapes: ChartShape[];
+  ticks: { x: number; label: string }[];
+  preConsent: { x: number; width: number; label: string } | undefined;
+  legend: { label: string; colour: string }[];
+}
+
+export function buildChart(model: ReportModel, width = 1100): Chart {
+  const labelWidth = 190;
+  const laneHeight = 34;
+  const plotWidth = width - labelWidth - 20;
+  const span = Math.max(model.endedAt - model.startedAt, 1000);
+  const xOf = (t: number) => labelWidth + ((t - model.startedAt) / span) * plotWidth;
+  const sdkColours = new Map<string, string>();
+  const colourOf = (m: TimelineMark): string => {
+    if (m.party === 'sdk') {
+      const key = m.sdk ?? 'sdk';
+      if (!sdkColours.has(key)) sdkColours.set(key, PALETTE[sdkColours.size % PALETTE.length]!);
+      return sdkColours.get(key)!;
+    }
+    return PARTY_COLOURS[m.party];
+  };
+  const laneIndex = new Map(LANES.map((l, i) => [l.id, i]));
+  const shapes = model.timeline.map((m): ChartShape => {
+    const lane = laneIndex.get(m.lane) ?? 0;
+    const x = xOf(m.t);
+    const isSpan = m.tEnd !== undefined && m.tEnd > m.t;
+    return {
+      x,
+      y: 30 + lane * laneHeight + 8,
+      width: isSpan ? Math.max(xOf(m.tEnd!) - x, 2) : 6,
+      colour: colourOf(m),
+      title: `${formatOffset(m.t - model.startedAt)} ${m.label}`,
+      ref: m.ref,
+      highlight: m.highlight,
+      isSpan,
+    };
+  });
+  const tickStep = niceStep(span / 10);
+  const ticks: Chart['ticks'] = [];
+  for (let t = 0; t <= span; t += tickStep) ticks.push({ x: xOf(model.startedAt + t), label: formatOffset(t) });
+  const consentEnd = model.consentAt ?? model.endedAt;
+  const preConsent = {
+    x: labelWidth,
+    width: Math.max(xOf(consentEnd) - labelWidth, 0),
+    label: model.consentAt === undefined ? 'no consent given during this run' : 'before consent',
+  };
+  const legend = [
+    { label: 'first party', colour: PARTY_COLOURS.first },
+    ...[...sdkColours.entries()].map(([sdk, colour]) => ({ label: sdk, colour })),
+    { label: 'system / unknown', colour: PARTY_COLOURS.unknown },
+  ];
+  return {
+    width,
+    height: 30 + LANES.length * laneHeight + 30,
+    labelWidth,
+    laneHeight,
+    lanes: LANES.map((l, i) => ({ label: l.label, y: 30 + i * laneHeight })),
+    shapes,
+    ticks,
+    preConsent,
+    legend,
+  };
+}
+
+function niceStep(raw: number): number {
+  const steps = [100, 250, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000];
+  return steps.find((s) => s >= raw) ?? 600_000;
+}
+
+export function formatOffset(ms: number): string {
+  const s = ms / 1000;
+  return s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${(s % 60).toFixed(0)} s`;
+}
