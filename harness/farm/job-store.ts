@@ -148,6 +148,17 @@ export class JobStore {
     })();
   }
 
+  /** For the distributed coordinator: a worker took the job (it may already be running). */
+  claimAs(jobId: number, device: string): void {
+    this.db
+      .prepare(`UPDATE jobs SET status = 'running', device = ?, attempts = attempts + 1, started_at = COALESCE(started_at, ?) WHERE id = ? AND status = 'queued'`)
+      .run(device, Date.now(), jobId);
+  }
+
+  status(jobId: number): JobStatus | undefined {
+    return (this.db.prepare('SELECT status FROM jobs WHERE id = ?').get(jobId) as { status: JobStatus } | undefined)?.status;
+  }
+
   /** The bundle directory as soon as the run knows it, so a crash can mark it abandoned. */
   setBundle(jobId: number, bundleDir: string): void {
     this.db.prepare('UPDATE jobs SET bundle_dir = ? WHERE id = ?').run(bundleDir, jobId);
