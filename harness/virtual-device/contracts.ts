@@ -157,6 +157,8 @@ export interface JavaCall {
   thread: string;
   pid: number;
   packageName: string;
+  /** Runtime class of the receiver when it differs from `className` (an Activity subclass for onResume). */
+  receiverClass?: string;
 }
 
 /** The instrumentation seam: hooks loaded by an agent wrap `original`. */

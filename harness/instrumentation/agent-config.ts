@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import type { HookCatalogue } from './hook-catalogue.js';
+
+/**
+ * The `config` message the host posts to the agent: the hook catalogue flattened to one entry per
+ * class + method, plus rate limits. Typed parameters, never spliced into the agent's source.
+ */
+
+export const AgentOptions = z
+  .object({
+    tlsBypass: z.boolean().default(true),
+    batchMaxEvents: z.number().int().positive().default(200),
+    batchFlushMs: z.number().int().positive().default(100),
+    sampleWindowMs: z.number().int().positive().default(1000),
+    sampleKeepPerWindow: z.number().int().positive().default(20),
+    argMaxChars: z.number().int().min(64).max(4096).default(512),
+    retMaxChars: z.number().int().min(64).max(16_384).default(2048),
+    stackMaxFrames: z.number().int().min(1).max(200).default(64),
+    maxQueuedEvents: z.number().int().positive().default(10_000),
+  })
+  .strict();
+export type AgentOptions = z.infer<typeof AgentOptions>;
+
+export interface HookSpec {
+  kind: 'privacy' | 'permission' | 'lifecycle' | 'tls';
+  className: string;
+  method: string;
+  overloads: string[][];
+  dataType?: string;
+  when?: { arg: number; in: string[] };
+  classify?: { arg: number; prefixes: { prefix: string; dataType: string }[] };
+  permissionsArg?: number;
+  state?: 'created' | 'foreground' | 'background';
+  action?: 'return-void' | 'return-arg0' | 'return-empty-list' | 'return-true';
+}
+
+export interface AgentConfigMessage {
+  type: 'config';
+  hooks: HookSpec[];
+  native: { dataType: string; functions: string[]; paths: string[] }[];
+  options: AgentOptions;
+}
+
+export function agentConfig(catalogue: HookCatalogue, options: Partial<AgentOptions> = {}): AgentConfigMessage {
+  const hooks: HookSpec[] = [];
+  for (const e of catalogue.privacy) {
+    for (const m of e.methods) {
+      hooks.push({
+        kind: 'privacy',
+        className: e.class,
+        method: m.name,
+        overloads: m.overloads,
+        ...(e.dataType ? { dataType: e.dataType } : {}),
+        ...(e.when ? { when: e.when } : {}),
+        ...(e.classify ? { classify: e.classify } : {}),
+      });
+    }
+  }
+  for (const e of catalogue.permissions) {
+    for (const m of e.methods) {
+      hooks.push({ kind: 'permission', className: e.class, method: m.name, overloads: m.overloads, permissionsArg: e.permissionsArg });
+    }
+  }
+  for (const e of catalogue.lifecycle) {
+    for (const m of e.methods) {
+      hooks.push({ kind: 'lifecycle', className: e.class, method: m.name, overloads: m.overloads, state: e.state });
+    }
+  }
+  for (const e of catalogue.tls) {
+    for (const m of e.methods) {
+      const action = m.action ?? e.action ?? 'return-void';
+      hooks.push({ kind: 'tls', className: e.class, method: m.name, overloads: m.overloads, action });
+    }
+  }
+  return {
+    type: 'config',
+    hooks,
+    native: catalogue.native.map((n) => ({ dataType: n.dataType, functions: n.functions, paths: n.paths })),
+    options: AgentOptions.parse(options),
+  };
+}
