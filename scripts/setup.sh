@@ -12,8 +12,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # Runtime: adb, mitmproxy, redis-server. Test oracles: aapt, apksigner, zipalign, apktool,
 # androguard, dexdump (they build and check real APKs in the tests; consentry itself needs
-# none of them). Chromium renders the HTML report in a test.
-APT_PACKAGES=(adb mitmproxy redis-server aapt apksigner zipalign apktool androguard dexdump chromium)
+# none of them). Chromium renders the HTML report in a test (with a CJK font for Chinese text).
+APT_PACKAGES=(adb mitmproxy redis-server aapt apksigner zipalign apktool androguard dexdump chromium fonts-wqy-microhei)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

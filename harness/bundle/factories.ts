@@ -74,6 +74,6 @@ export async function writeTestBundle(root: string, contents: BundleContents = {
   for (const m of contents.markers ?? []) writer.addMarker(m);
   for (const e of contents.events ?? []) writer.addEvent(e);
   for (const f of contents.flows ?? []) writer.addFlow(f);
-  await writer.finish(meta.outcome === 'running' ? 'complete' : meta.outcome);
+  await writer.finish(meta.outcome === 'running' ? 'complete' : meta.outcome, meta.outcomeReason, meta.endedAt);
   return writer.dir;
 }

@@ -152,7 +152,7 @@ export class BundleWriter {
   }
 
   /** Flushes every stream and sets the final outcome. */
-  async finish(outcome: Exclude<RunOutcome, 'running'>, reason?: string): Promise<void> {
+  async finish(outcome: Exclude<RunOutcome, 'running'>, reason?: string, endedAt = Date.now()): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     const all = [...this.streams.values(), ...(this.logcat ? [this.logcat] : [])];
@@ -165,7 +165,7 @@ export class BundleWriter {
     this.meta = RunMeta.parse({
       ...this.meta,
       outcome,
-      endedAt: Date.now(),
+      endedAt,
       ...(reason !== undefined ? { outcomeReason: reason } : {}),
     });
     this.writeRun();

@@ -26,6 +26,8 @@ export interface ChartShape {
   ref: string;
   highlight: boolean;
   isSpan: boolean;
+  /** A short label drawn beside (or inside) the mark, for the lanes people read first. */
+  text?: string;
 }
 
 export interface Chart {
@@ -69,8 +71,10 @@ export function buildChart(model: ReportModel, width = 1100): Chart {
       ref: m.ref,
       highlight: m.highlight,
       isSpan,
+      ...(LABELLED.has(m.lane) ? { text: shortLabel(m.label, isSpan ? Math.max(xOf(m.tEnd!) - x, 0) : 120) } : {}),
     };
   });
+  dropOverlappingLabels(shapes);
   const tickStep = niceStep(span / 10);
   const ticks: Chart['ticks'] = [];
   for (let t = 0; t <= span; t += tickStep) ticks.push({ x: xOf(model.startedAt + t), label: formatOffset(t) });
@@ -98,9 +102,33 @@ export function buildChart(model: ReportModel, width = 1100): Chart {
   };
 }
 
+/** Point labels that would run into the next label on the same lane are left to the tooltip. */
+function dropOverlappingLabels(shapes: ChartShape[]): void {
+  const lastEnd = new Map<number, number>();
+  for (const shape of [...shapes].sort((a, b) => a.x - b.x)) {
+    if (!shape.text) continue;
+    const start = shape.x + (shape.isSpan ? 4 : 9);
+    if (start < (lastEnd.get(shape.y) ?? -Infinity)) {
+      delete shape.text;
+      continue;
+    }
+    lastEnd.set(shape.y, start + shape.text.length * 6.5 + 6);
+  }
+}
+
+const LABELLED = new Set<TimelineMark['lane']>(['scenario', 'consent', 'permission']);
+
+/** Roughly what fits in `px` pixels at 11px type. */
+function shortLabel(label: string, px: number): string | undefined {
+  const room = Math.floor(px / 6.5);
+  if (room < 4) return undefined;
+  return label.length <= room ? label : `${label.slice(0, room - 1)}…`;
+}
+
+/** 1, 2 or 5 times a power of ten, at least `raw` (so a chart never has more than ~10 ticks). */
 function niceStep(raw: number): number {
-  const steps = [100, 250, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000];
-  return steps.find((s) => s >= raw) ?? 600_000;
+  const power = 10 ** Math.floor(Math.log10(Math.max(raw, 1)));
+  return [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
 }
 
 export function formatOffset(ms: number): string {
