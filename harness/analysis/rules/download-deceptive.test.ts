@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { flow, marker, T0 } from '../../bundle/factories.js';
+import { judge } from '../testing.js';
+import { rule } from './download-deceptive.js';
+
+describe('DOWNLOAD-DECEPTIVE', () => {
+  it('reports an APK downloaded with no user action', () => {
+    const f = flow('https://dl.adcdn.example/game.apk?ch=1', T0 + 20_000);
+    const [found] = judge(rule, { markers: [marker('user.action', T0)], flows: [f] });
+    expect(found!.statement).toBe('The app downloaded https://dl.adcdn.example/game.apk with no user action before it.');
+  });
+
+  it('reports an install of another package, by content type too', () => {
+    const f = flow('https://dl.adcdn.example/get?id=3', T0, { response: { status: 200, headers: [['Content-Type', 'application/vnd.android.package-archive']], body: { size: 10 } } });
+    expect(judge(rule, { flows: [f] })).toHaveLength(1);
+    expect(judge(rule, { markers: [marker('app.install', T0, { data: { package: 'com.game.x' } })] })[0]!.statement).toMatch(/started an install of com\.game\.x/);
+  });
+
+  it('accepts a download the user tapped for, and reinstalls of the app under test', () => {
+    expect(judge(rule, { markers: [marker('user.action', T0)], flows: [flow('https://dl.example.com/update.apk', T0 + 1000)] })).toEqual([]);
+    expect(judge(rule, { markers: [marker('app.install', T0, { data: { package: 'com.example.app' } })] })).toEqual([]);
+  });
+});

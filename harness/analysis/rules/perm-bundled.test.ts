@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { marker, T0 } from '../../bundle/factories.js';
+import { judge } from '../testing.js';
+import { rule } from './perm-bundled.js';
+
+const req = (t: number, permission: string) => marker('permission.requested', t, { data: { permission: `android.permission.${permission}` } });
+
+describe('PERM-BUNDLED', () => {
+  it('reports three permission groups asked right after consent, before any user action', () => {
+    const markers = [marker('consent.accepted', T0), req(T0 + 100, 'ACCESS_FINE_LOCATION'), req(T0 + 200, 'READ_PHONE_STATE'), req(T0 + 300, 'CAMERA')];
+    const [f] = judge(rule, { markers });
+    expect(f!.statement).toBe('The app asked for 3 permissions (location, phone and camera) right after the policy was accepted, before the user did anything that needs them (limit 2).');
+  });
+
+  it('counts FINE and COARSE location as one group, and stops counting at the first user action', () => {
+    const markers = [
+      marker('consent.accepted', T0),
+      req(T0 + 100, 'ACCESS_FINE_LOCATION'),
+      req(T0 + 100, 'ACCESS_COARSE_LOCATION'),
+      req(T0 + 200, 'READ_PHONE_STATE'),
+      marker('user.action', T0 + 5000),
+      req(T0 + 6000, 'CAMERA'),
+    ];
+    expect(judge(rule, { markers })).toEqual([]);
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { hookEvent, marker, T0 } from '../../bundle/factories.js';
+import { judge } from '../testing.js';
+import { rule } from './perm-reprompt.js';
+
+const CAM = 'android.permission.CAMERA';
+
+describe('PERM-REPROMPT', () => {
+  it('reports a denied permission asked for again on relaunch', () => {
+    const markers = [
+      marker('app.launch', T0),
+      marker('permission.requested', T0 + 1000, { data: { permission: CAM } }),
+      marker('permission.denied', T0 + 2000, { data: { permission: CAM } }),
+      marker('app.launch', T0 + 10_000),
+      marker('permission.requested', T0 + 11_000, { data: { permission: CAM } }),
+    ];
+    const [f, ...rest] = judge(rule, { markers });
+    expect(rest).toHaveLength(0);
+    expect(f!.statement).toBe('The app asked again for the camera permission (CAMERA) 9.0 s after the user denied it, on the next launch.');
+  });
+
+  it('accepts a request after a fresh install, or outside the window', () => {
+    const markers = [
+      marker('permission.denied', T0, { data: { permission: CAM } }),
+      marker('app.install', T0 + 5000),
+      marker('permission.requested', T0 + 6000, { data: { permission: CAM } }),
+    ];
+    expect(judge(rule, { markers })).toEqual([]);
+    const late = [marker('permission.denied', T0, { data: { permission: CAM } }), marker('permission.requested', T0 + 3 * 3_600_000, { data: { permission: CAM } })];
+    expect(judge(rule, { markers: late }, { thresholds: { windowHours: 2 } })).toEqual([]);
+    expect(judge(rule, { markers: late })).toHaveLength(1);
+  });
+});
+
+describe('PERM-REPROMPT with the scenario stage’s markers', () => {
+  it('pairs permission groups in markers with permission names in hooks', () => {
+    const markers = [marker('permission.denied', T0, { data: { group: 'location' } })];
+    const events = [hookEvent('permission-request', T0 + 4000, { api: 'android.app.Activity.requestPermissions', permissions: ['android.permission.ACCESS_COARSE_LOCATION'] })];
+    const [f] = judge(rule, { markers, events });
+    expect(f!.statement).toBe('The app asked again for the location permission 4.0 s after the user denied it.');
+  });
+});

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { marker, T0 } from '../../bundle/factories.js';
+import { judge } from '../testing.js';
+import { rule } from './policy-unreachable.js';
+
+describe('POLICY-UNREACHABLE', () => {
+  it('reports a policy the search could not find, or found too deep', () => {
+    const [notFound] = judge(rule, { markers: [marker('note', T0, { data: { policySearch: 'not-found', policyTaps: 8 } })] });
+    expect(notFound!.statement).toBe('The privacy policy could not be found from the main screen after 8 taps.');
+    const [deep] = judge(rule, { markers: [marker('note', T0, { data: { policySearch: 'found', policyTaps: 6 } })] });
+    expect(deep!.statement).toMatch(/took 6 taps .*limit 4/);
+  });
+
+  it('accepts a policy reached within the limit, and does not judge runs that did not look', () => {
+    expect(judge(rule, { markers: [marker('note', T0, { data: { policySearch: 'found', policyTaps: 3 } })] })).toEqual([]);
+    expect(judge(rule, { markers: [marker('note', T0, { data: { policySearch: 'found', policyTaps: 6 } })] }, { thresholds: { maxTaps: 6 } })).toEqual([]);
+    expect(judge(rule, { markers: [marker('app.launch', T0)] })).toEqual([]);
+  });
+});

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { marker, T0 } from '../../bundle/factories.js';
+import { judge } from '../testing.js';
+import { rule } from './start-self.js';
+
+describe('START-SELF', () => {
+  it('reports a process started by an alarm with no user action, and another app launched', () => {
+    const markers = [
+      marker('step', T0, { tEnd: T0 + 1000, label: 'launch', data: { action: 'launch' } }),
+      marker('step', T0 + 1000, { tEnd: T0 + 60_000, label: 'observe 59 s', data: { action: 'observe' } }),
+      marker('process.start', T0 + 30_000, { data: { process: 'com.example.app:push', cause: 'alarm' } }),
+      marker('package.switch', T0 + 40_000, { data: { package: 'com.other.shop' } }),
+    ];
+    const found = judge(rule, { markers });
+    expect(found.map((f) => f.statement)).toEqual(['The app started itself 1 time (by alarm) with no user action before it.', 'The app launched com.other.shop with no user action before it.']);
+  });
+
+  it('accepts starts right after a user step, activity starts, and system packages', () => {
+    const markers = [
+      marker('step', T0, { tEnd: T0 + 1000, label: 'launch', data: { action: 'launch' } }),
+      marker('process.start', T0 + 1500, { data: { process: 'com.example.app:push', cause: 'service' } }),
+      marker('process.start', T0 + 30_000, { data: { process: 'com.example.app', cause: 'activity' } }),
+      marker('package.switch', T0 + 35_000, { data: { package: 'com.android.permissioncontroller' } }),
+      marker('user.action', T0 + 50_000),
+      marker('package.switch', T0 + 51_000, { data: { package: 'com.tencent.mm' } }),
+    ];
+    expect(judge(rule, { markers })).toEqual([]);
+  });
+});

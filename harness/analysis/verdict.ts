@@ -1,0 +1,46 @@
+import type { Bundle } from '../bundle/reader.js';
+import type { Finding, Verdict } from '../bundle/schema.js';
+import type { RuleRun } from './engine.js';
+import { seconds } from './statements.js';
+
+/** How soon after launch a crash counts as "crashed on launch". */
+const CRASH_ON_LAUNCH_MS = 10_000;
+
+/**
+ * What the run could not see. Each reason is a sentence for the report; any of them makes a run
+ * without findings inconclusive, so a lab never reads "no finding" as "compliant" when the tool
+ * was blind (../shared/rules.md, last paragraph).
+ */
+export function coverageReasons(bundle: Pick<Bundle, 'run' | 'markers' | 'flows'>, notJudged: RuleRun['notJudged']): string[] {
+  const { run, markers, flows } = bundle;
+  const reasons: string[] = [];
+  if (run.outcome === 'failed') reasons.push(`the run failed${run.outcomeReason ? `: ${run.outcomeReason}` : ''}`);
+  if (run.outcome === 'interrupted') reasons.push('the run was interrupted before it finished');
+  if (run.outcome === 'running') reasons.push('the capture stopped unexpectedly (the bundle was never finished)');
+  const cov = run.coverage;
+  const died = markers.find((m) => m.kind === 'instrumentation.died');
+  if (cov.instrumentation === 'unavailable') reasons.push(`instrumentation was unavailable, so API calls were not observed${cov.instrumentationNote ? ` (${cov.instrumentationNote})` : ''}`);
+  else if (cov.instrumentation === 'died' || died) {
+    reasons.push(`instrumentation died${died ? ` ${seconds(Math.max(0, died.t - run.startedAt))} into the run` : ''}, so later API calls were not observed`);
+  }
+  if (cov.traffic === 'unavailable') reasons.push('traffic was not captured');
+  else if (flows.length === 0) reasons.push('no network traffic was captured');
+  const tlsFailed = Math.max(cov.tlsFailures ?? 0, flows.filter((f) => f.tls?.error).length);
+  if (tlsFailed > 0) reasons.push(`TLS was not intercepted for ${tlsFailed} connection${tlsFailed > 1 ? 's' : ''} (certificate pinning or an untrusted CA), so their contents were not seen`);
+  const launches = markers.filter((m) => m.kind === 'app.launch');
+  const crash = markers.find((m) => m.kind === 'app.crash' && launches.some((l) => m.t >= l.t && m.t - l.t <= CRASH_ON_LAUNCH_MS));
+  if (crash) reasons.push('the app crashed on launch');
+  if (markers.some((m) => m.kind === 'consent.not-found')) reasons.push('the consent dialog was not found');
+  if (notJudged.length > 0) {
+    const byReason = new Map<string, string[]>();
+    for (const n of notJudged) byReason.set(n.reason, [...(byReason.get(n.reason) ?? []), n.id]);
+    for (const [reason, ids] of byReason) reasons.push(`${reason}: ${ids.join(', ')} not judged`);
+  }
+  return reasons;
+}
+
+/** fail when a finding (other than info) stands; else inconclusive when the run was partly blind; else pass. */
+export function decideVerdict(findings: Finding[], reasons: string[]): Verdict {
+  if (findings.some((f) => f.severity !== 'info')) return 'fail';
+  return reasons.length > 0 ? 'inconclusive' : 'pass';
+}
