@@ -56,12 +56,14 @@ export const ConfigSchema = z
     devices: z
       .object({
         profilesDir: z.string().default(builtIn.deviceProfiles),
+        /** Network (TCP) devices to `adb connect` before discovery, e.g. "192.168.1.20:5555". */
+        network: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port')).default([]),
         maxConsecutiveFailures: z.number().int().positive().default(3),
         leaseTimeoutMs: z.number().int().positive().default(30 * 60_000),
         heartbeatMs: z.number().int().positive().default(10_000),
       })
       .strict()
-      .default({ profilesDir: builtIn.deviceProfiles, maxConsecutiveFailures: 3, leaseTimeoutMs: 1_800_000, heartbeatMs: 10_000 }),
+      .default({ profilesDir: builtIn.deviceProfiles, network: [], maxConsecutiveFailures: 3, leaseTimeoutMs: 1_800_000, heartbeatMs: 10_000 }),
     scenariosDir: z.string().default(builtIn.scenarios),
     ruleSet: z.enum(['cn-miit', 'eu', 'google-play']).default('cn-miit'),
     rules: z.record(z.string(), RuleOverride).default({}),

@@ -42,7 +42,7 @@ export function registerReport(program: Command): void {
           throw new InputError('USAGE', `--format ${opts.format} takes one bundle; use csv or xlsx to summarise many`);
         }
         const first = models[0]!;
-        const rules = await ruleInfos(ctx.loaded.config);
+        const rules = await ruleInfos(ctx.loaded.config, first.ruleSet);
         const content: string | Buffer = await (async () => {
           switch (opts.format) {
             case 'html':
