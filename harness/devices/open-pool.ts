@@ -23,7 +23,7 @@ export async function openDevicePool(config: Config, options: OpenPoolOptions = 
   const profiles = loadProfiles(config.devices.profilesDir);
   const provider = new AdbDeviceProvider({
     server: { path: config.adb.path, host: config.adb.host, port: config.adb.port },
-    ...(options.networkDevices ? { networkDevices: options.networkDevices } : {}),
+    networkDevices: [...new Set([...config.devices.network, ...(options.networkDevices ?? [])])],
     ...(options.logger ? { logger: options.logger } : {}),
   });
   return DevicePool.open({

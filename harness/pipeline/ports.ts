@@ -1,5 +1,6 @@
 import type { BundleWriter } from '../bundle/writer.js';
 import type { DeviceIdentifiers, FindingsDoc } from '../bundle/schema.js';
+import type { DeviceLease } from '../devices/index.js';
 
 /**
  * What the pipeline needs from each stage. The stages' own modules are adapted to these in
@@ -38,6 +39,8 @@ export interface LeasedDevice {
 
 export interface DeviceSession {
   device: LeasedDevice;
+  /** The pool's lease (adb device handle, profile, facts) for the stages that drive the device. */
+  lease: DeviceLease;
   /** Rejects when the device is lost mid-run. */
   lost: Promise<never>;
   /** Proxy through adb reverse + global proxy, capture CA, frida-server: everything journaled. */
