@@ -1,0 +1,84 @@
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { Config } from '../../core/config.js';
+import { ConsentryError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { silentLogger } from '../../core/logger.js';
+import { builtIn, PACKAGE_ROOT } from '../../core/paths.js';
+import {
+  adbkitShell,
+  AppiumServer,
+  createAdbClient,
+  ensureAndroidHome,
+  loadScenario,
+  openUiSession,
+  scaleObservation,
+  ScenarioRunner,
+} from '../../scenarios/index.js';
+import type { ScenarioStage } from '../ports.js';
+
+/**
+ * Plays a scenario through Appium: the project's own Appium server (started once per process,
+ * project-local APPIUM_HOME) or a configured external one, one session per lease.
+ */
+export function scenarioStage(config: Config, options: { logger?: Logger; waitScale?: number } = {}): ScenarioStage & { close(): Promise<void> } {
+  const logger = options.logger ?? silentLogger();
+  let server: Promise<AppiumServer> | undefined;
+  const appium = () =>
+    (server ??= config.appium.url
+      ? Promise.resolve(AppiumServer.external(config.appium.url))
+      : AppiumServer.start({
+          home: config.appium.home,
+          androidHome: process.env.ANDROID_HOME ?? ensureAndroidHome(join(PACKAGE_ROOT, '.android-sdk'), config.adb.path === 'adb' ? '/usr/bin/adb' : config.adb.path),
+          startTimeoutMs: config.appium.startTimeoutMs,
+          logger,
+        }));
+  const dirs = [...new Set([config.scenariosDir, builtIn.scenarios])];
+  return {
+    tools() {
+      return { appium: version(join(PACKAGE_ROOT, 'node_modules', 'appium')), 'appium-uiautomator2-driver': version(join(config.appium.home, 'node_modules', 'appium-uiautomator2-driver')) };
+    },
+    async play(session, { packageName, installFiles, scenario, writer, observeScale, signal }) {
+      const definition = scaleObservation(loadScenario(scenario, dirs), observeScale);
+      const serial = session.device.serial;
+      const shell = adbkitShell(createAdbClient({ host: config.adb.host, port: config.adb.port }), serial);
+      const ui = await openUiSession(
+        (await appium()).url,
+        { udid: serial, adbHost: config.adb.host, adbPort: config.adb.port },
+        session.lease.profile.appium,
+        { logger },
+      );
+      try {
+        const runner = new ScenarioRunner({
+          device: shell,
+          driver: ui.driver,
+          writer,
+          appPackage: packageName,
+          clockOffsetMs: session.device.clockOffsetMs,
+          reinstall: () => session.install(installFiles, packageName),
+          signal,
+          logger,
+          ...(options.waitScale !== undefined ? { waitScale: options.waitScale } : {}),
+        });
+        const result = await runner.run(definition);
+        if (result.outcome === 'failed') {
+          throw new ConsentryError('SCENARIO_INCOMPLETE', `scenario ${definition.id} stopped: ${result.reason ?? 'unknown reason'}`);
+        }
+      } finally {
+        await ui.driver.close().catch(() => undefined);
+      }
+    },
+    async close() {
+      const s = await server?.catch(() => undefined);
+      await s?.stop();
+    },
+  };
+}
+
+function version(dir: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
