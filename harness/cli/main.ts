@@ -58,14 +58,16 @@ function reportError(err: unknown, debug: boolean): number {
 // Run when executed directly (the bin), not when imported by tests.
 const invokedAs = process.argv[1] ?? '';
 if (/(?:^|[\\/])(?:main\.(?:js|ts)|consentry)$/.test(invokedAs)) {
-  const onSignal = (signal: NodeJS.Signals) => {
-    process.stderr.write(`consentry: ${signal}, stopping…\n`);
-    process.exitCode = EXIT.interrupted;
-  };
-  void onSignal;
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
+      // Everything we started has been stopped; a third-party handle (a socket a library keeps
+      // alive) must not keep the command from ending. With --debug, say what was left.
+      if (process.argv.includes('--debug')) {
+        const left = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
+        if (left.length) process.stderr.write(`consentry: still open at exit: ${left.join(', ')}\n`);
+      }
+      setTimeout(() => process.exit(code), 2000).unref();
     },
     (err: unknown) => {
       process.stderr.write(`consentry: ${String(err)}\n`);

@@ -105,7 +105,7 @@ export class FarmWorker {
       this.logger.warn({ app: data.appPath, device: serial, owner: decision.owner }, message);
       // An app that failed on its own is not retried elsewhere: record it, do not loop.
       if (!decision.requeue) throw new UnrecoverableError(message);
-      throw new Error(message);
+      throw new Error(message, { cause: err });
     }
   }
 }

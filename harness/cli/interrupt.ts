@@ -1,0 +1,29 @@
+import type { Logger } from '../core/logger.js';
+
+/**
+ * First Ctrl-C (or SIGTERM): abort the run, so it tears down cleanly (proxy unset, app removed,
+ * lease released) and leaves a bundle marked interrupted. A second one exits at once.
+ */
+export function interruptOnSignals(logger: Logger): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  let count = 0;
+  const handler = (sig: NodeJS.Signals) => {
+    count += 1;
+    if (count === 1) {
+      process.stderr.write(`\nconsentry: ${sig}: stopping and tearing down (press Ctrl-C again to exit at once)\n`);
+      logger.warn({ signal: sig }, 'interrupted');
+      controller.abort();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
