@@ -107,6 +107,19 @@ export class BundleWriter {
     return parsed;
   }
 
+  /**
+   * Appends a record the caller has already validated against the stream's schema (the agent
+   * event recorder validates at its own boundary): skips the second zod pass on the hot path.
+   * Returns the record with its id.
+   */
+  appendTrusted<T extends Record<string, unknown>>(stream: StreamName, record: T): T & { id: string } {
+    if (this.closed) throw new ConsentryError('BUNDLE_CLOSED', `bundle ${this.dir} is already finished`);
+    const withId = { ...record, id: (record.id as string | undefined) ?? this.nextId(stream) };
+    this.counters[stream] += 1;
+    this.stream(stream).write(`${JSON.stringify(withId)}\n`);
+    return withId;
+  }
+
   /** Stores a body content-addressed; returns its SHA-256. Identical bodies are stored once. */
   storeBody(bytes: Buffer): string {
     const sha = createHash('sha256').update(bytes).digest('hex');
