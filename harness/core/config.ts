@@ -36,11 +36,12 @@ export const ConfigSchema = z
       .object({
         /** An external Appium server or grid; when absent consentry starts its own. */
         url: z.string().url().optional(),
-        home: z.string().default('.appium'),
+        /** APPIUM_HOME with the UiAutomator2 driver; the project-local one that setup installs by default. */
+        home: z.string().default(builtIn.appiumHome),
         startTimeoutMs: z.number().int().positive().default(60_000),
       })
       .strict()
-      .default({ home: '.appium', startTimeoutMs: 60_000 }),
+      .default({ home: builtIn.appiumHome, startTimeoutMs: 60_000 }),
     traffic: z
       .object({
         adapter: z.enum(['auto', 'mitmproxy', 'embedded']).default('auto'),

@@ -24,6 +24,7 @@ export const builtIn = {
   agentsDist: join(PACKAGE_ROOT, 'agents', 'dist'),
   catalogue: join(PACKAGE_ROOT, 'harness', 'catalogue'),
   sampleApps: join(PACKAGE_ROOT, 'harness', 'virtual-device', 'sample-apps'),
+  appiumHome: join(PACKAGE_ROOT, '.appium'),
 } as const;
 
 export function packageVersion(): string {

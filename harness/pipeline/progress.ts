@@ -29,6 +29,7 @@ export function attachRunProgress(events: EventEmitter, label: string, stream: N
     };
   }
   const onRun = (e: RunEvent) => {
+    if (e.type === 'phase' && e.state === 'start') stream.write(`${label}: ${e.phase} …\n`);
     if (e.type === 'phase' && e.state === 'end') stream.write(`${label}: ${e.phase} done in ${e.ms} ms\n`);
     if (e.type === 'step') stream.write(`${label}: step ${e.index + 1}: ${e.label}\n`);
     if (e.type === 'bundle') stream.write(`${label}: bundle ${e.dir}\n`);

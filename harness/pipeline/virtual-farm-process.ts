@@ -51,7 +51,10 @@ export async function startVirtualFarmProcess(options: {
       reject(new ConsentryError('DEVICE_VIRTUAL_START', `the virtual device process exited (${code}) before it was ready`));
     });
   });
-  const adb = (...a: string[]) => runProcess(options.adb.path, ['-H', options.adb.host, '-P', String(options.adb.port), ...a], { timeoutMs: 30_000, okCodes: [0, 1] });
+  // adb refuses to start a server for an explicit -H, even 127.0.0.1: pass it only for a remote one.
+  const local = ['127.0.0.1', 'localhost', '::1'].includes(options.adb.host);
+  const server = [...(local ? [] : ['-H', options.adb.host]), '-P', String(options.adb.port)];
+  const adb = (...a: string[]) => runProcess(options.adb.path, [...server, ...a], { timeoutMs: 30_000, okCodes: [0, 1] });
   await adb('start-server');
   for (const address of addresses) {
     const out = await adb('connect', address);

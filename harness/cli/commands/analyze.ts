@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { analyzeBundle, RULE_SET_IDS, SEVERITY_RANK, type RuleSetId } from '../../analysis/index.js';
+import { RULE_SET_IDS, type RuleSetId } from '../../analysis/rule-sets.js';
 import type { FindingsDoc, Severity } from '../../bundle/schema.js';
 import { EXIT, InputError } from '../../core/errors.js';
-import { readPolicyFiles } from '../../policy/index.js';
+import { SEVERITY_RANK } from '../../analysis/engine.js';
 import { action } from '../action.js';
 
 interface AnalyzeCliOptions {
@@ -37,6 +37,8 @@ export function registerAnalyze(program: Command): void {
         if (analysedAt !== undefined && !(Number.isInteger(analysedAt) && analysedAt >= 0)) {
           throw new InputError('USAGE', `expected epoch milliseconds, got "${opts.analysedAt}"`, { field: '--analysed-at' });
         }
+        const { analyzeBundle } = await import('../../analysis/index.js');
+        const { readPolicyFiles } = await import('../../policy/index.js');
         const result = await analyzeBundle(dir, {
           ...(opts.ruleSet ? { ruleSet: opts.ruleSet } : {}),
           defaultRuleSet: ctx.loaded.config.ruleSet,

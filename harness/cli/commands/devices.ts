@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { EXIT, InputError, errorMessage } from '../../core/errors.js';
-import { DeviceError, openDevicePool, QuarantineStore, quarantineFileIn, type DeviceStatus } from '../../devices/index.js';
+import type { DeviceStatus } from '../../devices/index.js';
 import { action } from '../action.js';
 import type { CliContext } from '../context.js';
 import { table } from '../table.js';
@@ -41,6 +41,7 @@ function render(devices: DeviceStatus[]): string {
 
 async function list(ctx: CliContext): Promise<number> {
   const { config } = ctx.loaded;
+  const { DeviceError, openDevicePool } = await import('../../devices/index.js');
   let pool;
   try {
     pool = await openDevicePool(config, { logger: ctx.logger, offlineGraceMs: 0 });
@@ -71,6 +72,7 @@ export function registerDevices(program: Command): void {
     .action(
       action(async (ctx, options: DevicesOptions) => {
         if (options.unquarantine) {
+          const { QuarantineStore, quarantineFileIn } = await import('../../devices/index.js');
           const store = new QuarantineStore(quarantineFileIn(ctx.loaded.config.capturesRoot));
           const released = store.release(options.unquarantine);
           if (!released) {

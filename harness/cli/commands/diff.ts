@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { readBundle } from '../../bundle/index.js';
 import { InputError } from '../../core/errors.js';
-import { diffFindings } from '../../report/index.js';
 import { action } from '../action.js';
 
 export function registerDiff(program: Command): void {
@@ -10,6 +8,8 @@ export function registerDiff(program: Command): void {
     .description('findings fixed, new and unchanged between two analysed runs of an app (e.g. before and after rectification)')
     .action(
       action(async (ctx, beforeDir: string, afterDir: string) => {
+        const { readBundle } = await import('../../bundle/index.js');
+        const { diffFindings } = await import('../../report/index.js');
         const [before, after] = await Promise.all([readBundle(beforeDir), readBundle(afterDir)]);
         for (const b of [before, after]) {
           if (!b.findings) throw new InputError('NOT_ANALYSED', `run "consentry analyze ${b.dir}" first`, { file: b.dir });

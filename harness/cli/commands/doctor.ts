@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { EXIT } from '../../core/errors.js';
 import { action } from '../action.js';
-import { runChecks } from '../doctor/checks.js';
 
 export function registerDoctor(program: Command): void {
   program
@@ -9,6 +8,7 @@ export function registerDoctor(program: Command): void {
     .description('check everything a lab needs: adb, Android SDK layout, Appium + UiAutomator2, mitmproxy, Redis, frida, disk')
     .action(
       action(async (ctx) => {
+        const { runChecks } = await import('../doctor/checks.js');
         const results = await runChecks(ctx.loaded.config);
         const failed = results.filter((r) => !r.ok && r.required);
         if (ctx.json) {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { inspectApp, type AppFacts } from '../../apps/index.js';
+import type { AppFacts } from '../../apps/index.js';
 import { EXIT } from '../../core/errors.js';
 import { action } from '../action.js';
 import { table } from '../table.js';
@@ -16,6 +16,7 @@ export function registerInspect(program: Command): void {
     .option('--reference <certOrApkOrDigest>', 'official signer: a SHA-256 digest, a certificate file or the official APK (exit 1 if different)')
     .action(
       action(async (ctx, app: string, opts: { reference?: string }) => {
+        const { inspectApp } = await import('../../apps/index.js');
         const { facts } = await inspectApp(app, {
           logger: ctx.logger,
           ...(opts.reference !== undefined ? { reference: opts.reference } : {}),

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DATA_TYPE_LABELS } from '../../catalogue/data-types.js';
-import { declaredDataTypes, readPolicyFiles, type Declarations } from '../../policy/index.js';
+import { declaredDataTypes, type Declarations } from '../../policy/declarations.js';
 import { action } from '../action.js';
 import { table } from '../table.js';
 
@@ -10,7 +10,8 @@ export function registerPolicy(program: Command): void {
     .command('policy <files...>')
     .description('declarations extracted from a privacy policy (text/HTML), an SDK table page or a double list (YAML/JSON/CSV)')
     .action(
-      action((ctx, files: string[]) => {
+      action(async (ctx, files: string[]) => {
+        const { readPolicyFiles } = await import('../../policy/index.js');
         const decl = readPolicyFiles(files);
         if (ctx.json) {
           ctx.outJson(decl);

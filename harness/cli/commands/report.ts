@@ -2,22 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { readBundle } from '../../bundle/index.js';
 import { InputError } from '../../core/errors.js';
-import {
-  buildReportModel,
-  exitCodeFor,
-  renderCsv,
-  renderHtml,
-  renderJson,
-  renderJunit,
-  renderSarif,
-  renderXlsx,
-  summaryRow,
-  type ReportModel,
-} from '../../report/index.js';
+import type { ReportModel } from '../../report/index.js';
 import { action } from '../action.js';
-import { ruleInfos } from '../rule-infos.js';
 
 const FORMATS = ['html', 'json', 'junit', 'sarif', 'csv', 'xlsx'] as const;
 type Format = (typeof FORMATS)[number];
@@ -32,6 +19,11 @@ export function registerReport(program: Command): void {
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['high', 'medium', 'low', 'info', 'never']))
     .action(
       action(async (ctx, bundles: string[], opts: { format: Format; out?: string; failOn?: string }) => {
+        const { readBundle } = await import('../../bundle/index.js');
+        const { buildReportModel, exitCodeFor, renderCsv, renderHtml, renderJson, renderJunit, renderSarif, renderXlsx, summaryRow } = await import(
+          '../../report/index.js'
+        );
+        const { ruleInfos } = await import('../rule-infos.js');
         const models: ReportModel[] = [];
         for (const dir of bundles) {
           const bundle = await readBundle(dir);

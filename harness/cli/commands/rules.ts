@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { resolveRules, RULE_SET_IDS, loadRuleSets, type RuleSetId } from '../../analysis/index.js';
+import { RULE_SET_IDS, type RuleSetId } from '../../analysis/rule-sets.js';
 import { action } from '../action.js';
 import { table } from '../table.js';
 
@@ -12,7 +12,8 @@ export function registerRules(program: Command): void {
     .addOption(new Option('--rule-set <id>', 'rule set (default: config ruleSet)').choices([...RULE_SET_IDS]))
     .option('--all', 'also list rules the rule set or the config turns off')
     .action(
-      action((ctx, opts: { ruleSet?: RuleSetId; all?: boolean }) => {
+      action(async (ctx, opts: { ruleSet?: RuleSetId; all?: boolean }) => {
+        const { resolveRules, loadRuleSets } = await import('../../analysis/index.js');
         const ruleSet = opts.ruleSet ?? ctx.loaded.config.ruleSet;
         const resolved = resolveRules({ ruleSet, overrides: ctx.loaded.config.rules, ...(ctx.loaded.file ? { configFile: ctx.loaded.file } : {}) });
         const set = loadRuleSets()[ruleSet];

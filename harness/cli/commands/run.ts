@@ -2,8 +2,6 @@ import { EventEmitter } from 'node:events';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { EXIT } from '../../core/errors.js';
-import { attachRunProgress, openPipeline, runApp } from '../../pipeline/index.js';
-import { exitCodeFor } from '../../report/index.js';
 import { action } from '../action.js';
 import { interruptOnSignals } from '../interrupt.js';
 import { parseScale } from '../options.js';
@@ -25,6 +23,8 @@ export function registerRun(program: Command): void {
     .action(
       action(async (ctx, apk: string, opts: { policy?: string; declared?: string; scenario: string; device?: string; observeScale: string; reference?: string; formats: string; childDirected?: boolean; ruleSet?: string; failOn?: string }) => {
         const { config } = ctx.loaded;
+        const { attachRunProgress, openPipeline, runApp } = await import('../../pipeline/index.js');
+        const { exitCodeFor } = await import('../../report/index.js');
         const pipeline = await openPipeline(ctx.loaded, { logger: ctx.logger, ...(opts.reference ? { reference: opts.reference } : {}) });
         const interrupt = interruptOnSignals(ctx.logger);
         const events = new EventEmitter();

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { builtIn } from '../../core/paths.js';
-import { explainStep, loadScenarioLibrary, parseScenarioFile, resolveIncludes, scaleObservation, summariseScenario, type Step } from '../../scenarios/index.js';
+import { explainStep } from '../../scenarios/explain.js';
+import type { Step } from '../../scenarios/index.js';
 import { action } from '../action.js';
 import type { CliContext } from '../context.js';
 import { table } from '../table.js';
@@ -29,7 +30,8 @@ export function registerScenarios(program: Command): void {
     .description('built-in and configured scenarios: id, description, steps, total observe time')
     .option('--observe-scale <factor>', 'show observation times multiplied by this factor (as runs with the same option use)', parseFloat)
     .action(
-      action((ctx, opts: { observeScale?: number }) => {
+      action(async (ctx, opts: { observeScale?: number }) => {
+        const { loadScenarioLibrary, scaleObservation, summariseScenario } = await import('../../scenarios/index.js');
         const library = loadScenarioLibrary(scenarioDirs(ctx));
         const scale = opts.observeScale;
         const summaries = [...library.scenarios.values()].map((s) => summariseScenario(scale === undefined ? s : scaleObservation(s, scale)));
@@ -44,7 +46,8 @@ export function registerScenarios(program: Command): void {
     .command('validate <file>')
     .description('check a scenario file; exits 2 with file:line and field when it is wrong')
     .action(
-      action((ctx, file: string) => {
+      action(async (ctx, file: string) => {
+        const { loadScenarioLibrary, parseScenarioFile, resolveIncludes, summariseScenario } = await import('../../scenarios/index.js');
         const library = loadScenarioLibrary(scenarioDirs(ctx));
         const scenario = resolveIncludes(parseScenarioFile(file), (id) => library.get(id));
         const summary = summariseScenario(scenario);

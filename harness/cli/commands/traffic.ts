@@ -1,7 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { readBundle } from '../../bundle/index.js';
-import { analyseFlows, exportHar, summariseTraffic } from '../../traffic/index.js';
 import { action } from '../action.js';
 import { table } from '../table.js';
 
@@ -25,6 +23,8 @@ export function registerTraffic(program: Command): void {
     .option('--lenient', 'skip damaged records instead of failing')
     .action(
       action(async (ctx, dir: string, opts: TrafficCliOptions) => {
+        const { readBundle } = await import('../../bundle/index.js');
+        const { analyseFlows, exportHar, summariseTraffic } = await import('../../traffic/index.js');
         const bundle = await readBundle(dir, { strict: !opts.lenient });
         const flows = opts.rescan ? await analyseFlows(bundle) : bundle.flows;
         if (opts.har) writeFileSync(opts.har, `${JSON.stringify(exportHar({ ...bundle, flows }), null, 2)}\n`);

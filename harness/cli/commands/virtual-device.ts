@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { InputError } from '../../core/errors.js';
-import { defaultDevicePlugins } from '../../virtual-device/default-plugins.js';
-import { serveVirtualDevices } from '../../virtual-device/index.js';
 import { action } from '../action.js';
 
 function integer(raw: string | undefined, name: string, min: number, max: number): number | undefined {
@@ -26,6 +24,8 @@ export function registerVirtualDevice(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .action(
       action(async (ctx, opts: { port?: string; count: string; host: string }) => {
+        const { defaultDevicePlugins } = await import('../../virtual-device/default-plugins.js');
+        const { serveVirtualDevices } = await import('../../virtual-device/index.js');
         await serveVirtualDevices({
           host: opts.host,
           port: integer(opts.port, 'port', 1, 65535),
