@@ -62,7 +62,13 @@ export function scenarioStage(config: Config, options: { logger?: Logger; waitSc
         });
         const result = await runner.run(definition);
         if (result.outcome === 'failed') {
-          throw new ConsentryError('SCENARIO_INCOMPLETE', `scenario ${definition.id} stopped: ${result.reason ?? 'unknown reason'}`);
+          const reason = result.reason ?? 'unknown reason';
+          // A session that died under us is the device's (or Appium's) failure, not the app's:
+          // the farm retries such a run on another device.
+          if (/WebDriverError|instrumentation process is not running|session.*(not found|terminated|deleted)|ECONNREFUSED|socket hang up/i.test(reason)) {
+            throw new ConsentryError('APPIUM_SESSION_LOST', `the UI automation session was lost during ${definition.id}: ${reason}`, { retryable: true });
+          }
+          throw new ConsentryError('SCENARIO_INCOMPLETE', `scenario ${definition.id} stopped: ${reason}`);
         }
       } finally {
         await ui.driver.close().catch(() => undefined);
