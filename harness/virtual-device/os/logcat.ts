@@ -113,7 +113,9 @@ export function timeParts(ms: number, timeZone: string): TimeParts {
   };
 }
 
-function stamp(ms: number, timeZone: string): string {
+function stamp(ms: number, timeZone: string, epoch = false): string {
+  // `-v epoch` prints seconds.millis since the epoch, right-aligned like logcat's "%5lu".
+  if (epoch) return `${String(Math.floor(ms / 1000)).padStart(5, ' ')}.${String(Math.floor(ms % 1000)).padStart(3, '0')}`;
   const t = timeParts(ms, timeZone);
   return `${t.month}-${t.day} ${t.hour}:${t.minute}:${t.second}.${String(Math.floor(ms % 1000)).padStart(3, '0')}`;
 }
@@ -122,18 +124,18 @@ const pad5 = (n: number) => String(n).padStart(5, ' ');
 const tag8 = (tag: string) => tag.padEnd(8, ' ');
 
 /** One entry as text, with a trailing newline; multi-line messages repeat the prefix per line. */
-export function formatLogEntry(entry: LogEntry, format: LogFormat, timeZone: string): string {
+export function formatLogEntry(entry: LogEntry, format: LogFormat, timeZone: string, epoch = false): string {
   if (format === 'long') {
-    return `[ ${stamp(entry.time, timeZone)} ${pad5(entry.pid)}:${pad5(entry.tid)} ${entry.priority}/${entry.tag} ]\n${entry.message}\n\n`;
+    return `[ ${stamp(entry.time, timeZone, epoch)} ${pad5(entry.pid)}:${pad5(entry.tid)} ${entry.priority}/${entry.tag} ]\n${entry.message}\n\n`;
   }
   const prefix = (() => {
     switch (format) {
       case 'threadtime':
-        return `${stamp(entry.time, timeZone)} ${pad5(entry.pid)} ${pad5(entry.tid)} ${entry.priority} ${tag8(entry.tag)}: `;
+        return `${stamp(entry.time, timeZone, epoch)} ${pad5(entry.pid)} ${pad5(entry.tid)} ${entry.priority} ${tag8(entry.tag)}: `;
       case 'brief':
         return `${entry.priority}/${tag8(entry.tag)}(${pad5(entry.pid)}): `;
       case 'time':
-        return `${stamp(entry.time, timeZone)} ${entry.priority}/${tag8(entry.tag)}(${pad5(entry.pid)}): `;
+        return `${stamp(entry.time, timeZone, epoch)} ${entry.priority}/${tag8(entry.tag)}(${pad5(entry.pid)}): `;
       case 'tag':
         return `${entry.priority}/${tag8(entry.tag)}: `;
       case 'process':

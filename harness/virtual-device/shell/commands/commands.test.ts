@@ -138,6 +138,10 @@ describe('activity manager, monkey, processes, logcat', () => {
     expect((await t.run('ps -A')).out).toMatch(new RegExp(`^u0_a\\d+ +${pid} .* io\\.appium\\.settings$`, 'm'));
     expect((await t.run('logcat -d -b events')).out).toContain(`am_proc_start: [0,${pid},`);
     expect((await t.run('logcat -d -v threadtime -s ActivityManager')).out).toMatch(new RegExp(`^\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} +\\d+ +\\d+ I ActivityManager: Start proc ${pid}:io\\.appium\\.settings/u0a\\d+ for pre-top-activity`, 'm'));
+    // `-v epoch` prints the instant itself, so a host in another time zone reads it right.
+    const epoch = (await t.run('logcat -d -v epoch -s ActivityManager')).out;
+    const secs = Number(/^\s*(\d+)\.\d{3} +\d+ +\d+ I ActivityManager: Start proc/m.exec(epoch)?.[1]);
+    expect(Math.abs(secs * 1000 - t.os.now())).toBeLessThan(60_000);
     expect((await t.run('dumpsys window displays')).out).toContain('mCurrentFocus=Window{');
     expect((await t.run('dumpsys window')).out).toMatch(/mFocusedApp=ActivityRecord\{\w+ u0 io\.appium\.settings\/\.Settings t\d+\}/);
     expect((await t.run('dumpsys activity services io.appium.settings')).out).toContain('isForeground=true');

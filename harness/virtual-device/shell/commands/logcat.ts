@@ -16,6 +16,9 @@ interface LogcatOptions {
   clear: boolean;
   binary: boolean;
   format: LogFormat;
+  /** `-v epoch`: seconds since the epoch instead of a local date; `-v UTC`: UTC instead of the device zone. */
+  epoch?: boolean;
+  utc?: boolean;
   buffers: LogBufferName[];
   /** -t N: last N then exit; -T N: last N then stream. */
   tail?: { count: number; exit: boolean };
@@ -81,6 +84,8 @@ async function parseArgs(ctx: CommandContext): Promise<LogcatOptions | number> {
       case '--format': {
         const v = value();
         if ((LOG_FORMATS as readonly string[]).includes(v)) o.format = v as LogFormat;
+        else if (v === 'epoch') o.epoch = true;
+        else if (v === 'UTC') o.utc = true;
         else if (!['color', 'usec', 'nsec', 'UTC', 'year', 'zone', 'epoch', 'monotonic', 'uid', 'printable', 'descriptive'].includes(v)) {
           await ctx.err(`logcat: Invalid parameter "-v ${v}"\n`);
           return 1;
@@ -150,14 +155,14 @@ export const logcat: ShellCommand = async (ctx) => {
     return 0;
   }
   const filter = new LogFilter(o.specs);
-  const tz = ctx.os.getProp('persist.sys.timezone') ?? 'UTC';
+  const tz = o.utc ? 'UTC' : (ctx.os.getProp('persist.sys.timezone') ?? 'UTC');
   const accepts = (e: LogEntry) =>
     o.buffers.includes(e.buffer) &&
     filter.accepts(e) &&
     (o.pid === undefined || e.pid === o.pid) &&
     (o.since === undefined || e.time >= o.since) &&
     (!o.regex || o.regex.test(e.message));
-  const render = (e: StoredLogEntry) => (o.binary ? encodeBinaryLogEntry(e) : formatLogEntry(e, o.format, tz));
+  const render = (e: StoredLogEntry) => (o.binary ? encodeBinaryLogEntry(e) : formatLogEntry(e, o.format, tz, o.epoch));
 
   // Entries logged while the backlog is written are queued, so nothing is lost or reordered.
   const queue: StoredLogEntry[] = [];
@@ -173,7 +178,7 @@ export const logcat: ShellCommand = async (ctx) => {
     let backlog = store.snapshot().filter(accepts);
     if (o.tail) backlog = backlog.slice(-o.tail.count);
     if (backlog.length) {
-      const chunk = o.binary ? Buffer.concat(backlog.map((e) => encodeBinaryLogEntry(e))) : backlog.map((e) => formatLogEntry(e, o.format, tz)).join('');
+      const chunk = o.binary ? Buffer.concat(backlog.map((e) => encodeBinaryLogEntry(e))) : backlog.map((e) => formatLogEntry(e, o.format, tz, o.epoch)).join('');
       await ctx.out(chunk);
     }
     if (o.dump) return 0;
