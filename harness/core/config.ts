@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from './errors.js';
+import { DataTypeId } from '../catalogue/data-types.js';
 import { builtIn } from './paths.js';
 import { loadValidatedFile } from './validated-file.js';
 
@@ -57,6 +58,11 @@ export const ConfigSchema = z
     devices: z
       .object({
         profilesDir: z.string().default(builtIn.deviceProfiles),
+        /**
+         * Identifiers of each handset that adb cannot read (IMEI on newer Android, phone number,
+         * advertising id...), keyed by serial: the traffic scanner looks for them in every run.
+         */
+        identifiers: z.record(z.string(), z.partialRecord(DataTypeId, z.array(z.string().min(1)))).default({}),
         /** Network (TCP) devices to `adb connect` before discovery, e.g. "192.168.1.20:5555". */
         network: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port')).default([]),
         maxConsecutiveFailures: z.number().int().positive().default(3),
@@ -64,7 +70,7 @@ export const ConfigSchema = z
         heartbeatMs: z.number().int().positive().default(10_000),
       })
       .strict()
-      .default({ profilesDir: builtIn.deviceProfiles, network: [], maxConsecutiveFailures: 3, leaseTimeoutMs: 1_800_000, heartbeatMs: 10_000 }),
+      .default({ profilesDir: builtIn.deviceProfiles, identifiers: {}, network: [], maxConsecutiveFailures: 3, leaseTimeoutMs: 1_800_000, heartbeatMs: 10_000 }),
     scenariosDir: z.string().default(builtIn.scenarios),
     ruleSet: z.enum(['cn-miit', 'eu', 'google-play']).default('cn-miit'),
     rules: z.record(z.string(), RuleOverride).default({}),

@@ -34,5 +34,6 @@ export { planCaInstall, resolveCaMethod, type CaPlan, type ResolvedCaMethod } fr
 export { DeviceJournal, type JournalEntry, type UndoStep } from './journal.js';
 export { DevicePreparer, type CaSetup, type PreparationTarget, type ProxySetup, type TeardownReport } from './preparer.js';
 export { installApp, type InstallableApp, type InstallResult, type InstallTarget } from './installer.js';
+export { readDeviceIdentifiers, parseParcelString } from './identifiers.js';
 export { EmulatorManager, defaultEmulatorPath, type RunningEmulator, type StartEmulatorOptions } from './emulator.js';
 export { FakeDeviceProvider, FakeHandset, type FakeHandsetSpec } from './fake-device.js';

@@ -2,7 +2,8 @@ import { statSync } from 'node:fs';
 import type { Config } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
 import { silentLogger } from '../../core/logger.js';
-import { DevicePreparer, installApp, LeaseLostError, readCaCertificate, type DevicePool } from '../../devices/index.js';
+import { DevicePreparer, installApp, LeaseLostError, readCaCertificate, readDeviceIdentifiers, type DevicePool } from '../../devices/index.js';
+import { mergeIdentifiers } from '../run-app.js';
 import type { DeviceSession, DeviceStage } from '../ports.js';
 
 /**
@@ -20,6 +21,7 @@ export function deviceStage(pool: DevicePool, config: Config, options: { logger?
       const onAbort = () => undefined;
       signal.addEventListener('abort', onAbort, { once: true });
       const preparer = new DevicePreparer(lease);
+      const identifiers = mergeIdentifiers(await readDeviceIdentifiers(lease.device), config.devices.identifiers[lease.serial]);
       const lost = lease.lost.then((end) => {
         throw new LeaseLostError(lease.serial, `${end.reason}: ${end.detail}`);
       });
@@ -32,7 +34,7 @@ export function deviceStage(pool: DevicePool, config: Config, options: { logger?
           apiLevel: lease.facts.apiLevel,
           abi: lease.facts.abi,
           clockOffsetMs: lease.clockOffsetMs,
-          identifiers: {},
+          identifiers,
           tools: options.adbVersion ? { adb: options.adbVersion } : {},
         },
         lease,

@@ -13,9 +13,17 @@ export const service: ShellCommand = async (ctx) => {
     case 'check':
       await ctx.out(`Service ${name ?? ''}: ${name && BINDER_SERVICES.includes(name) ? 'found' : 'not found'}\n`);
       return 0;
-    case 'call':
+    case 'call': {
+      // IPhoneSubInfo transaction 1 = getDeviceId: the shell user may read the IMEI (as on the
+      // Android versions whose shell holds READ_PRIVILEGED_PHONE_STATE). Everything else: empty.
+      const code = ctx.args[2];
+      if (name === 'iphonesubinfo' && code === '1') {
+        await ctx.out(formatParcelString(ctx.os.identity.imei));
+        return 0;
+      }
       await ctx.out("Result: Parcel(00000000    '....')\n");
       return 0;
+    }
     default:
       await ctx.err('Usage: service [-h|-?]\n       service list\n       service check SERVICE\n       service call SERVICE CODE [i32 N | i64 N | f N | d N | s16 STR ] ...\n');
       return 1;
@@ -68,3 +76,22 @@ export const ime: ShellCommand = async (ctx) => {
       return 255;
   }
 };
+
+/** A string reply the way `service call` prints a Parcel: status, UTF-16 length, code units. */
+function formatParcelString(value: string): string {
+  const units = [...value].map((c) => c.charCodeAt(0));
+  if (units.length % 2 === 1) units.push(0);
+  const words = [0, value.length];
+  for (let i = 0; i < units.length; i += 2) words.push((units[i]! | (units[i + 1]! << 16)) >>> 0);
+  const lines: string[] = [];
+  for (let i = 0; i < words.length; i += 4) {
+    const chunk = words.slice(i, i + 4);
+    const hex = chunk.map((w) => w.toString(16).padStart(8, '0')).join(' ').padEnd(35, ' ');
+    const ascii = chunk
+      .flatMap((w) => [w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, (w >>> 24) & 0xff])
+      .map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.'))
+      .join('');
+    lines.push(`  0x${(i * 4).toString(16).padStart(8, '0')}: ${hex} '${ascii}'`);
+  }
+  return `Result: Parcel(\n${lines.join('\n')})\n`;
+}
