@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { NotImplementedStageError } from '../core/errors.js';
 import { contextFor, type CliContext } from './context.js';
 
 /**
@@ -14,12 +13,5 @@ export function action<A extends unknown[]>(
     const ctx = contextFor(command);
     const code = await fn(ctx, ...(args.slice(0, -1) as A));
     if (typeof code === 'number') process.exitCode = code;
-  };
-}
-
-/** A command whose stage is not built yet: documented, listed in --help, and honest about it. */
-export function notBuilt(stage: string, issue: string): () => never {
-  return () => {
-    throw new NotImplementedStageError(stage, issue);
   };
 }

@@ -6,6 +6,5 @@ export const EXIT_CODES_HELP = `Exit codes:
   ${EXIT.usage}    bad usage or invalid input (config, scenario, policy, bundle, APK)
   ${EXIT.environment}    a required tool or device is missing or unhealthy
   ${EXIT.inconclusive}    the verdict is inconclusive (the tool could not see enough)
-  ${EXIT.notImplemented}    the stage this command needs is not built yet
   ${EXIT.failure}   internal error
   ${EXIT.interrupted}  interrupted (Ctrl-C / SIGTERM)`;

@@ -36,8 +36,6 @@ export const EXIT = {
   environment: 3,
   /** The verdict is inconclusive: the tool could not see enough to judge. */
   inconclusive: 4,
-  /** A stage this command needs is not built yet. */
-  notImplemented: 5,
   /** Interrupted by the user (SIGINT/SIGTERM). */
   interrupted: 130,
   /** Anything else: an internal failure. */
@@ -71,14 +69,6 @@ function formatWhere(where: { file?: string; field?: string; line?: number }): s
   if (where.file) parts.push(where.line ? `${where.file}:${where.line}` : where.file);
   if (where.field) parts.push(`field "${where.field}"`);
   return parts.length ? `${parts.join(', ')}: ` : '';
-}
-
-export class NotImplementedStageError extends ConsentryError {
-  constructor(stage: string, issue: string) {
-    super('STAGE_NOT_BUILT', `the ${stage} stage is not built yet (tracked in ${issue})`, {
-      exitCode: EXIT.notImplemented,
-    });
-  }
 }
 
 export class ToolMissingError extends ConsentryError {

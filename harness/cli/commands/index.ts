@@ -12,9 +12,8 @@ import { registerBatch } from './batch.js';
 import { registerDemo } from './demo.js';
 import { registerFarm } from './farm.js';
 import { registerRun } from './run.js';
-import { registerStubs } from './stubs.js';
 import { registerTraffic } from './traffic.js';
 import { registerVirtualDevice } from './virtual-device.js';
 
-/** Every command, in help order. The stub registration comes last and skips built ones. */
-export const COMMANDS: ((program: Command) => void)[] = [registerDoctor, registerAnalyze, registerPolicy, registerRules, registerReport, registerDiff, registerDevices, registerInspect, registerScenarios, registerVirtualDevice, registerTraffic, registerRun, registerDemo, registerBatch, registerFarm, registerStubs];
+/** Every command, in help order. */
+export const COMMANDS: ((program: Command) => void)[] = [registerDoctor, registerAnalyze, registerPolicy, registerRules, registerReport, registerDiff, registerDevices, registerInspect, registerScenarios, registerVirtualDevice, registerTraffic, registerRun, registerDemo, registerBatch, registerFarm];
