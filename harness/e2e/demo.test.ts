@@ -53,7 +53,7 @@ describe('consentry demo (the main job)', () => {
     expect(html).toContain('&lt;script&gt;');
     // Every bundle is complete and re-analysable offline.
     for (const app of doc.apps) expect((await readBundle(app.bundle)).run.outcome).toBe('complete');
-  });
+  }, 1_000_000);
 
   it('Ctrl-C during a run tears down and leaves a bundle marked interrupted', async () => {
     const device = spawn(process.execPath, [...CLI, 'virtual-device', '--count', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -94,5 +94,5 @@ describe('consentry demo (the main job)', () => {
     } finally {
       device.kill('SIGTERM');
     }
-  });
+  }, 300_000);
 });

@@ -11,6 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../core/ports.js';
 import { runProcess, startProcess, waitForLine, type RunResult } from '../core/process.js';
 import { PACKAGE_ROOT } from '../core/paths.js';
+import { apktoolAvailable, buildHostileApk } from '../apps/testing/index.js';
+import { parseDfAvailable } from '../devices/facts.js';
+import { parseDeviceTime } from '../scenarios/clock.js';
 import { startVirtualDevice, type VirtualDevice } from '../virtual-device/index.js';
 
 /**
@@ -171,7 +174,7 @@ describe('virtual device through @devicefarmer/adbkit', () => {
     expect(devices.map((d: { id: string }) => d.id)).toContain(serial);
     const dev = client.getDevice(serial);
 
-    expect((await readAll(await dev.shell('getprop ro.product.manufacturer'))).trim()).toBe('Google');
+    expect((await readAll(await dev.shell('getprop ro.product.manufacturer'))).trim()).toBe(device.os.identity.manufacturer);
 
     const transfer = await dev.push(Readable.from([Buffer.from('from adbkit')]), '/data/local/tmp/adbkit.txt');
     await new Promise<void>((resolve, reject) => {
@@ -235,5 +238,36 @@ describe('consentry virtual-device (CLI)', () => {
     } finally {
       await proc.stop();
     }
+  });
+});
+
+const haveApktool = await apktoolAvailable();
+
+describe('device facts and UI dumps through the real adb', () => {
+  it('dumps the UI hierarchy with uiautomator and pulls it back', async () => {
+    const dump = await shell('uiautomator dump');
+    expect(dump.stdout).toBe('UI hierchary dumped to: /sdcard/window_dump.xml\n');
+    const local = join(work, 'window_dump.xml');
+    await adb(['-s', serial, 'pull', '/sdcard/window_dump.xml', local]);
+    expect(await readFile(local, 'utf8')).toMatch(/^<\?xml version='1\.0' encoding='UTF-8' standalone='yes' \?><hierarchy rotation="0"><node /);
+  });
+
+  it('answers df and the device clock in forms the harness parsers read', async () => {
+    const free = parseDfAvailable((await shell('df -k /data')).stdout);
+    expect(free).toBeGreaterThan(1024 ** 3);
+    // The scenario clock's own probe line, as the scenario stage sends it.
+    const before = Date.now();
+    const time = parseDeviceTime((await shell('echo "$EPOCHREALTIME"; date +%s%N; date +%s')).stdout);
+    expect(time?.precisionMs).toBe(1);
+    expect(Math.abs(time!.ms - before)).toBeLessThan(10_000);
+    expect((await shell('date +%s%3N')).stdout).toMatch(/^\d{13}\n$/);
+  });
+
+  it.skipIf(!haveApktool)('fails `adb install` of a hostile APK with Android\'s failure line, in bounded time', async () => {
+    for (const kind of ['bad-axml-zero-chunk', 'zip-bomb', 'invalid-package-name'] as const) {
+      const r = await adb(['-s', serial, 'install', await buildHostileApk(kind)], [0, 1]);
+      expect(`${r.stdout}${r.stderr}`).toMatch(/Failure \[INSTALL_PARSE_FAILED_[A-Z_]+(: [^\]]+)?\]/);
+    }
+    expect((await shell('pm list packages -3')).stdout).not.toContain('com.x');
   });
 });

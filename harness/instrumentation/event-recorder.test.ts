@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runMeta, T0 } from '../bundle/factories.js';
-import type { HookEvent, Marker, RunMeta } from '../bundle/schema.js';
+import { HookEvent, type Marker, type RunMeta } from '../bundle/schema.js';
 import { loadSdkCatalogue } from '../catalogue/sdk-catalogue.js';
 import { silentLogger } from '../core/logger.js';
 import { AgentEventRecorder } from './event-recorder.js';
@@ -49,5 +49,45 @@ describe('agent event recorder', () => {
     expect(events).toHaveLength(1);
     expect(markers).toMatchObject([{ kind: 'note', data: { dropped: 12 } }]);
     expect(r.problems()).toEqual(['1 invalid agent events skipped', '12 events dropped by the agent']);
+  });
+
+  it('writes through the trusted append when the sink has one, every record a valid HookEvent', () => {
+    const trusted: unknown[] = [];
+    const untrusted: unknown[] = [];
+    let run = runMeta({ device: { serial: 's', profile: 'p', clockOffsetMs: -50 } });
+    const r = new AgentEventRecorder({
+      sink: {
+        get run() {
+          return run;
+        },
+        addEvent: (e) => untrusted.push(e),
+        appendTrusted: (_stream, e) => trusted.push({ ...e, id: `e${trusted.length + 1}` }),
+        addMarker: () => undefined,
+        updateRun: () => undefined,
+      },
+      packageName: 'com.example.app',
+      sdks: loadSdkCatalogue(),
+      logger: silentLogger(),
+    });
+    const read = {
+      dataType: 'android-id', api: 'android.provider.Settings$Secure.getString', args: ['android_id'], ret: 'abc', outcome: { kind: 'returned', injected: '<x>' },
+      tWall: T0, monotonicNs: '42', thread: 'main', stack: ['com.umeng.commonsdk.UMConfigure.init(UMConfigure.java:1)'], sampled: { count: 2, windowMs: 100 }, extra: 'dropped',
+    };
+    r.record(3, 'p'.repeat(400), [read, { ...read, tWall: 10 }, { ...read, dataType: 'nope' }], 0);
+    expect(untrusted).toEqual([]);
+    const events = trusted.map((e) => HookEvent.parse(e));
+    expect(events).toHaveLength(2);
+    expect(events[0]).toMatchObject({ t: T0 - 50, tDevice: T0, pid: 3, dataType: 'android-id', attribution: { party: 'sdk', sdk: 'umeng' }, sampled: { count: 2, windowMs: 100 } });
+    // Clamped to the bundle's limits; the agent's unknown keys never reach it.
+    expect(events[0]!.process).toHaveLength(300);
+    expect(trusted[0]).not.toHaveProperty('extra');
+    expect((trusted[0] as HookEvent).outcome).toEqual({ kind: 'returned' });
+    expect(events[1]!.t).toBe(0);
+    expect(r.problems()).toEqual(['1 invalid agent events skipped']);
+    // A time that the offset pushes past any finite value would be written as null: skipped.
+    run = { ...run, device: { ...run.device, clockOffsetMs: Number.MAX_VALUE } };
+    r.record(3, 'p', [{ ...read, tWall: Number.MAX_VALUE }], 0);
+    expect(trusted).toHaveLength(2);
+    expect(r.problems()).toEqual(['2 invalid agent events skipped']);
   });
 });

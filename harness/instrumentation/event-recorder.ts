@@ -1,16 +1,25 @@
 import type { Logger } from '../core/logger.js';
 import type { HookEvent, Marker, RunMeta } from '../bundle/schema.js';
 import type { SdkCatalogue } from '../catalogue/sdk-catalogue.js';
-import { AgentEvent } from './agent-messages.js';
+import { checkAgentEvent } from './agent-event-check.js';
 import { attribute } from './attribution.js';
 
 /** The part of a BundleWriter instrumentation writes to. */
 export interface EvidenceSink {
   readonly run: Readonly<RunMeta>;
   addEvent(event: Omit<HookEvent, 'id'>): unknown;
+  /**
+   * BundleWriter.appendTrusted: appends a record without validating it again. The recorder uses
+   * it when present, because every event it builds is already checked (the agent's fields at
+   * the boundary, its own fields by construction); otherwise it falls back to addEvent.
+   */
+  appendTrusted?(stream: 'events', record: Omit<HookEvent, 'id'>): unknown;
   addMarker(marker: Omit<Marker, 'id'>): unknown;
   updateRun(patch: Partial<RunMeta>): void;
 }
+
+/** HookEvent.process is at most 300 characters; a process name is the device's to choose. */
+const MAX_PROCESS_NAME = 300;
 
 /**
  * An Activity pausing and the next one resuming a few ms later is a move inside the app, not a
@@ -44,33 +53,37 @@ export class AgentEventRecorder {
 
   record(pid: number, processName: string, rawEvents: unknown[], dropped: number): void {
     const { sink, packageName, sdks, logger } = this.options;
+    const process = processName.length > MAX_PROCESS_NAME ? processName.slice(0, MAX_PROCESS_NAME) : processName;
+    const offset = this.offset;
     for (const raw of rawEvents) {
-      const parsed = AgentEvent.safeParse(raw);
-      if (!parsed.success) {
+      const checked = checkAgentEvent(raw);
+      // tDevice + offset must stay a finite time for the bundle (HookEvent.t).
+      if (!checked.ok || !Number.isFinite(checked.event.tWall + offset)) {
         this.invalid += 1;
-        if (this.invalid <= 5) logger.warn({ pid, issue: parsed.error.issues[0] }, 'agent sent an invalid event; skipped');
+        const issue = checked.ok ? { field: 'tWall', problem: 'out of range after the clock offset' } : { field: checked.field, problem: checked.problem };
+        if (this.invalid <= 5) logger.warn({ pid, issue }, 'agent sent an invalid event; skipped');
         continue;
       }
-      const e = parsed.data;
+      const e = checked.event;
       this.settleBackground(e.tWall);
-      sink.addEvent({
-        t: this.hostTime(e.tWall),
-        tDevice: e.tWall,
-        ...(e.monotonicNs !== undefined ? { monotonicNs: e.monotonicNs } : {}),
-        dataType: e.dataType,
-        api: e.api,
-        ...(e.overload !== undefined ? { overload: e.overload } : {}),
-        args: e.args,
-        ...(e.ret !== undefined ? { ret: e.ret } : {}),
-        outcome: e.outcome,
-        ...(e.thread !== undefined ? { thread: e.thread } : {}),
-        stack: e.stack,
-        pid,
-        process: processName,
-        ...(e.sampled ? { sampled: e.sampled } : {}),
-        ...(e.permissions ? { permissions: e.permissions } : {}),
-        attribution: attribute(e.stack, packageName, sdks),
-      });
+      // Built field by field, in the schema's order: every value is checked above or ours.
+      const event: Omit<HookEvent, 'id'> = { t: Math.max(0, e.tWall + offset), tDevice: e.tWall } as Omit<HookEvent, 'id'>;
+      if (e.monotonicNs !== undefined) event.monotonicNs = e.monotonicNs;
+      event.dataType = e.dataType;
+      event.api = e.api;
+      if (e.overload !== undefined) event.overload = e.overload;
+      event.args = e.args;
+      if (e.ret !== undefined) event.ret = e.ret;
+      event.outcome = e.outcome;
+      if (e.thread !== undefined) event.thread = e.thread;
+      event.stack = e.stack;
+      event.pid = pid;
+      event.process = process;
+      if (e.sampled) event.sampled = e.sampled;
+      if (e.permissions) event.permissions = e.permissions;
+      event.attribution = attribute(e.stack, packageName, sdks);
+      if (sink.appendTrusted) sink.appendTrusted('events', event);
+      else sink.addEvent(event);
       this.counts.events += 1;
       if (e.lifecycle) this.lifecycle(pid, e.tWall, e.lifecycle.state, e.lifecycle.component);
     }

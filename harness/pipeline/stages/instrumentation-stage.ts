@@ -44,6 +44,11 @@ export function instrumentationStage(config: Config, adb: Client, options: { log
           observed.take(event);
           return writer.addEvent(event);
         },
+        // The recorder has validated the event already: skip the second pass on the hot path.
+        appendTrusted(stream, event) {
+          observed.take(event);
+          return writer.appendTrusted(stream, event);
+        },
         addMarker: (m) => writer.addMarker(m),
         updateRun: (p) => writer.updateRun(p),
       };

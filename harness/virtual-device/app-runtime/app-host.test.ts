@@ -487,7 +487,8 @@ describe('sample apps play their ground truth', () => {
       await tapId(host, 'com.consentry.sample.bikes:id/btn_still_refuse');
       expect(host.stateOf('com.consentry.sample.bikes')!.consent).toBe('refused');
       expect(runtime.calls).toHaveLength(0);
-      vi.advanceTimersByTime(10_000);
+      // One period of the model's loop (`every: 2`).
+      vi.advanceTimersByTime(2_000);
       await host.whenIdle();
       expect(runtime.calls.map((c) => `${c.method}${c.threw ? '!' : ''}`)).toEqual(['getLastKnownLocation!', 'getString']);
       expect(runtime.calls[0]!.thread).toBe('AMapLocationThread');

@@ -14,8 +14,10 @@ import { VIRTUAL_FRIDA_VERSION, type PendingSpawn, type VirtualJavaRuntime } fro
 /**
  * The virtual handset's frida-server: listens on device port 27042 (PhoneOs.listen) and serves
  * the JSON-lines protocol of ../../instrumentation/virtual-frida/wire.ts over the runtime.
- * Like frida-server, spawn gating belongs to the client that enabled it: when that client goes
- * away, gating ends and processes it left suspended are resumed.
+ * Like frida-server, spawn gating belongs to the clients that enabled it: it stays on while one
+ * of them is connected, and when the last goes away gating ends and every process left suspended
+ * is resumed. A process a client spawned and never resumed is resumed when that client goes, so
+ * a harness that dies mid-run never leaves an app frozen on the device.
  */
 
 export interface FridaServiceDeps {
@@ -29,19 +31,27 @@ export interface FridaServiceDeps {
   logger?: Logger;
 }
 
+/** What the connections of one service share: who gates spawns, and who spawned which pid. */
+interface GatingState {
+  gaters: Set<Connection>;
+  spawnedBy: Map<number, Connection>;
+}
+
 export function startFridaService(deps: FridaServiceDeps): () => void {
   const logger = deps.logger ?? silentLogger();
   const connections = new Set<Connection>();
+  const gating: GatingState = { gaters: new Set(), spawnedBy: new Map() };
   const onSpawn = (spawn: PendingSpawn) => {
     for (const c of connections) c.send({ event: 'spawn-added', pid: spawn.pid, identifier: spawn.identifier });
   };
   const onDied = (d: { pid: number; processName: string; reason: string; crashed: boolean }) => {
+    gating.spawnedBy.delete(d.pid);
     for (const c of connections) c.processDied(d.pid, d.processName, d.reason, d.crashed);
   };
   deps.runtime.on('spawn-added', onSpawn);
   deps.runtime.on('process-died', onDied);
   const stopListening = deps.os.listen(deps.port ?? FRIDA_DEVICE_PORT, (socket) => {
-    const c = new Connection(socket, deps, logger, () => connections.delete(c));
+    const c = new Connection(socket, deps, logger, gating, () => connections.delete(c));
     connections.add(c);
   });
   return () => {
@@ -61,13 +71,13 @@ class Connection {
   private readonly sessions = new Map<number, SessionState>();
   private readonly scripts = new Map<number, { session: number; script: AgentScript }>();
   private nextHandle = 1;
-  private gating = false;
   private closed = false;
 
   constructor(
     private readonly socket: Duplex,
     private readonly deps: FridaServiceDeps,
     private readonly logger: Logger,
+    private readonly gating: GatingState,
     private readonly onClose: () => void,
   ) {
     const reader = new LineReader((line) => void this.request(line));
@@ -102,12 +112,25 @@ class Connection {
     if (this.closed) return;
     this.closed = true;
     for (const handle of [...this.sessions.keys()]) this.dropSession(handle, true);
-    if (this.gating) {
-      this.deps.runtime.disableSpawnGating();
-      for (const p of this.deps.runtime.pendingSpawns()) this.deps.runtime.resume(p.pid);
+    const { runtime } = this.deps;
+    for (const [pid, owner] of [...this.gating.spawnedBy]) {
+      if (owner !== this) continue;
+      this.gating.spawnedBy.delete(pid);
+      runtime.resume(pid);
     }
+    this.stopGating();
     this.socket.destroy();
     this.onClose();
+  }
+
+  /** This client no longer gates; the last one to stop lets every unclaimed process run. */
+  private stopGating(): void {
+    if (!this.gating.gaters.delete(this) || this.gating.gaters.size > 0) return;
+    const { runtime } = this.deps;
+    runtime.disableSpawnGating();
+    for (const p of runtime.pendingSpawns()) {
+      if (!this.gating.spawnedBy.has(p.pid)) runtime.resume(p.pid);
+    }
   }
 
   private async request(line: string): Promise<void> {
@@ -129,12 +152,11 @@ class Connection {
       case 'hello':
         return { name: `virtual ${this.deps.os.identity.model}`, version: VIRTUAL_FRIDA_VERSION, id: this.deps.os.identity.serial };
       case 'enable-spawn-gating':
-        this.gating = true;
+        this.gating.gaters.add(this);
         runtime.enableSpawnGating();
         return undefined;
       case 'disable-spawn-gating':
-        this.gating = false;
-        runtime.disableSpawnGating();
+        this.stopGating();
         return undefined;
       case 'enumerate-pending-spawn':
         return runtime.pendingSpawns();
@@ -142,9 +164,13 @@ class Connection {
         const started = runtime.expectSpawn(req.program, this.deps.spawnTimeoutMs ?? 30_000);
         // launch() settles only once the process runs, i.e. after our client resumes it.
         this.deps.launch(req.program).catch((error: unknown) => this.logger.warn({ err: error, program: req.program }, 'frida service: launch failed'));
-        return await started;
+        const pid = await started;
+        if (this.closed) runtime.resume(pid);
+        else this.gating.spawnedBy.set(pid, this);
+        return pid;
       }
       case 'resume':
+        this.gating.spawnedBy.delete(req.pid);
         if (!runtime.resume(req.pid)) throw new Error(`unable to find process with pid ${req.pid} awaiting resume`);
         return undefined;
       case 'kill':

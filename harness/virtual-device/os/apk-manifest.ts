@@ -1,9 +1,12 @@
-import { createRequire } from 'node:module';
-import { z } from 'zod';
+import { readApkManifestBuffer, type AppErrorCode, type ManifestFacts } from '../../apps/index.js';
+import { AppInputError } from '../../apps/index.js';
+import { PackageManagerFailure } from './android-errors.js';
 
 /**
- * What the package manager needs from an APK's AndroidManifest.xml, read with
- * @devicefarmer/adbkit-apkreader (untyped CommonJS, so its result is validated with zod here).
+ * What the package manager needs from an APK's AndroidManifest.xml, read with harness/apps'
+ * bounded reader (caps on entries, sizes and ratios; a binary-XML parser that cannot loop), so a
+ * hostile APK pushed to the virtual device fails its install like on a phone instead of hanging
+ * or exhausting the host.
  */
 export interface ApkInfo {
   packageName: string;
@@ -21,73 +24,53 @@ export interface ApkInfo {
   split: string | undefined;
 }
 
-const named = z.object({ name: z.string() }).loose();
-const manifestSchema = z
-  .object({
-    package: z.string(),
-    versionCode: z.union([z.number(), z.string()]).optional(),
-    versionName: z.union([z.string(), z.number()]).optional(),
-    split: z.string().optional(),
-    usesSdk: z.object({ minSdkVersion: z.number().optional(), targetSdkVersion: z.number().optional() }).loose().nullish(),
-    usesPermissions: z.array(named).default([]),
-    instrumentation: z.union([z.object({ name: z.string(), targetPackage: z.string().optional() }).loose(), z.null()]).optional(),
-    application: z
-      .object({
-        activities: z
-          .array(
-            z
-              .object({
-                name: z.string(),
-                intentFilters: z
-                  .array(z.object({ actions: z.array(named).default([]), categories: z.array(named).default([]) }).loose())
-                  .default([]),
-              })
-              .loose(),
-          )
-          .default([]),
-        activityAliases: z.array(z.object({ name: z.string() }).loose()).default([]),
-      })
-      .loose()
-      .optional(),
-  })
-  .loose();
-
-interface ApkReaderModule {
-  open(apk: Buffer | string): Promise<{ readManifest(): Promise<unknown> }>;
-}
-
-let reader: ApkReaderModule | undefined;
-function apkReader(): ApkReaderModule {
-  reader ??= createRequire(import.meta.url)('@devicefarmer/adbkit-apkreader') as ApkReaderModule;
-  return reader;
-}
-
-function qualify(pkg: string, name: string): string {
-  if (name.startsWith('.')) return pkg + name;
-  return name.includes('.') ? name : `${pkg}.${name}`;
-}
-
-export async function readApkInfo(apk: Buffer): Promise<ApkInfo> {
-  const raw = await (await apkReader().open(apk)).readManifest();
-  const m = manifestSchema.parse(raw);
-  const activities = m.application?.activities ?? [];
-  const launcher = activities.find((a) =>
-    a.intentFilters.some(
-      (f) => f.actions.some((x) => x.name === 'android.intent.action.MAIN') && f.categories.some((c) => c.name === 'android.intent.category.LAUNCHER'),
-    ),
-  );
+function toApkInfo(m: ManifestFacts): ApkInfo {
   return {
-    packageName: m.package,
-    versionCode: Number(m.versionCode ?? 0) || 0,
-    versionName: m.versionName === undefined ? '' : String(m.versionName),
-    minSdk: m.usesSdk?.minSdkVersion,
-    targetSdk: m.usesSdk?.targetSdkVersion,
-    permissions: [...new Set(m.usesPermissions.map((p) => p.name))],
-    activities: activities.map((a) => qualify(m.package, a.name)),
-    launchActivity: launcher ? qualify(m.package, launcher.name) : undefined,
-    instrumentations: m.instrumentation
-      ? [{ name: qualify(m.package, m.instrumentation.name), targetPackage: m.instrumentation.targetPackage ?? m.package }]
-      : [],
-    split: m.split,
+    packageName: m.packageName,
+    versionCode: m.versionCode ?? 0,
+    versionName: m.versionName ?? '',
+    minSdk: m.minSdk,
+    targetSdk: m.targetSdk,
+    permissions: m.permissions.map((p) => p.name),
+    activities: m.components.filter((c) => c.kind === 'activity' || c.kind === 'activity-alias').map((c) => c.name),
+    launchActivity: m.launcherActivity,
+    instrumentations: m.instrumentations,
+    split: m.splitName,
   };
+}
+
+/**
+ * The failure PackageManagerService reports for what the reader refused, in its words
+ * (ApkLiteParseUtils / ParsingPackageUtils on Android 11+): an archive the asset manager cannot
+ * open is NOT_APK, a manifest it cannot parse is UNEXPECTED_EXCEPTION naming the manifest, a bad
+ * package name is BAD_PACKAGE_NAME. Decided from the reader's error code, never its message.
+ */
+function installFailure(code: AppErrorCode, field: string | undefined, stagedPath: string): PackageManagerFailure {
+  switch (code) {
+    case 'APP_MANIFEST_INVALID':
+      return new PackageManagerFailure('INSTALL_PARSE_FAILED_UNEXPECTED_EXCEPTION', `Failed to parse ${stagedPath}: AndroidManifest.xml`);
+    case 'APP_MANIFEST_VALUE':
+      if (field?.endsWith('manifest@package')) {
+        return new PackageManagerFailure('INSTALL_PARSE_FAILED_BAD_PACKAGE_NAME', 'Invalid manifest package');
+      }
+      return new PackageManagerFailure('INSTALL_PARSE_FAILED_MANIFEST_MALFORMED', `Failed to parse ${stagedPath}: bad ${field ?? 'value'}`);
+    default:
+      // Not a zip, truncated, traversing names, bombs and oversized entries: libandroidfw
+      // refuses the archive before any manifest is read.
+      return new PackageManagerFailure('INSTALL_PARSE_FAILED_NOT_APK', `Failed to parse ${stagedPath}: Failed to load asset path ${stagedPath}`);
+  }
+}
+
+/**
+ * Reads one APK of an install. `stagedPath` is where the installer staged it
+ * (/data/app/vmdlSESSION.tmp/base.apk), which Android's failure messages name.
+ * Throws PackageManagerFailure for anything the reader refuses.
+ */
+export async function readApkInfo(apk: Buffer, stagedPath: string): Promise<ApkInfo> {
+  try {
+    return toApkInfo(await readApkManifestBuffer(apk, stagedPath));
+  } catch (err) {
+    if (err instanceof AppInputError) throw installFailure(err.code as AppErrorCode, err.field, stagedPath);
+    throw err;
+  }
 }

@@ -181,6 +181,17 @@ export class VirtualFs {
     this.nodes.delete(p);
   }
 
+  /** Total size of the files at or under a path (what `df` counts as used on a mount). */
+  bytesUnder(path: string): number {
+    const p = normalizeDevicePath(path);
+    const prefix = p === '/' ? '/' : `${p}/`;
+    let total = 0;
+    for (const [key, node] of this.nodes) {
+      if (node.type === 'file' && (key === p || key.startsWith(prefix))) total += node.data.length;
+    }
+    return total;
+  }
+
   chmod(path: string, mode: number): void {
     const p = normalizeDevicePath(path);
     const node = this.nodes.get(p);

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { isValidPackageName, printable } from '../../core/untrusted.js';
 import { errorMessage } from '../../core/errors.js';
 import type { InstalledPackage } from '../contracts.js';
@@ -34,6 +34,13 @@ export interface InstallOptions {
   /** -g: grant all runtime permissions. */
   grantAll?: boolean;
   installer?: string;
+}
+
+/** A single APK is staged as base.apk; a session's files keep their split names. */
+function stagedName(name: string, count: number): string {
+  if (count === 1 || name === 'base') return 'base.apk';
+  const safe = posix.basename(name).replace(/[^A-Za-z0-9_.-]/g, '_');
+  return safe.endsWith('.apk') ? safe : `${safe}.apk`;
 }
 
 /** The apps preinstalled on the image: listed by pm, never third-party. */
@@ -111,11 +118,15 @@ export class PackageManager {
   async install(apks: ApkInput[], options: InstallOptions = {}): Promise<PackageRecord> {
     if (apks.length === 0) throw new PackageManagerFailure('INSTALL_FAILED_INVALID_APK', 'No APKs in session');
     const infos: ApkInfo[] = [];
+    // The installer stages a session's files as /data/app/vmdlSESSION.tmp/NAME.apk; failures name them.
+    const staging = `/data/app/vmdl${randomInt(100_000_000, 2_000_000_000)}.tmp`;
     for (const apk of apks) {
+      const staged = `${staging}/${stagedName(apk.name, apks.length)}`;
       try {
-        infos.push(await readApkInfo(apk.bytes));
+        infos.push(await readApkInfo(apk.bytes, staged));
       } catch (err) {
-        throw new PackageManagerFailure('INSTALL_PARSE_FAILED_NOT_APK', `Failed to parse ${printable(apk.name)}: ${errorMessage(err)}`);
+        if (err instanceof PackageManagerFailure) throw err;
+        throw new PackageManagerFailure('INSTALL_PARSE_FAILED_NOT_APK', `Failed to parse ${staged}: ${printable(errorMessage(err)).slice(0, 200)}`);
       }
     }
     const baseIndex = Math.max(0, infos.findIndex((i) => i.split === undefined));

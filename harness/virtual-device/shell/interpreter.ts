@@ -99,7 +99,7 @@ export class ShellInterpreter {
   }
 
   private async runSimple(command: SimpleCommand, streams: ShellStreams, signal: AbortSignal, session: ShellSession): Promise<number> {
-    const lookup = (name: string) => (name === '?' ? String(session.lastStatus) : session.env.get(name));
+    const lookup = (name: string) => (name === '?' ? String(session.lastStatus) : (session.env.get(name) ?? this.dynamicVariable(name)));
     const words = command.words.map((w) => expandWord(w, lookup));
     // Leading NAME=value words: with no command they set shell variables.
     let start = 0;
@@ -153,6 +153,16 @@ export class ShellInterpreter {
       }
     }
     return status;
+  }
+
+  /**
+   * mksh's variables computed at each expansion: $EPOCHREALTIME is the device clock as
+   * "seconds.microseconds" (scenarios read the device time with it; our clock has ms precision).
+   */
+  private dynamicVariable(name: string): string | undefined {
+    if (name !== 'EPOCHREALTIME') return undefined;
+    const ms = this.os.now();
+    return `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}000`;
   }
 
   async invoke(argv: string[], streams: ShellStreams, signal: AbortSignal, session: ShellSession): Promise<number> {

@@ -14,13 +14,22 @@ function zoneOffset(ms: number, timeZone: string): string {
   return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`;
 }
 
-/** strftime for the conversions adb clients use (appium-adb asks for `+%Y-%m-%dT%T%z`). */
+/**
+ * strftime for the conversions adb clients use (appium-adb asks for `+%Y-%m-%dT%T%z`), plus
+ * toybox's own: %N nanoseconds, %1N..%9N its first digits (`date +%s%3N` is epoch ms), %:z.
+ */
 export function strftime(format: string, ms: number, timeZone: string): string {
   const t = timeParts(ms, timeZone);
   const weekday = new Date(Date.UTC(Number(t.year), Number(t.month) - 1, Number(t.day))).getUTCDay();
   const abbrev = timeZone === 'Asia/Shanghai' ? 'CST' : timeZone === 'UTC' ? 'UTC' : 'GMT';
-  return format.replace(/%([a-zA-Z%])/g, (_m, c: string) => {
+  const nanos = String((((ms % 1000) + 1000) % 1000) * 1_000_000).padStart(9, '0');
+  return format.replace(/%([0-9]N|:z|[a-zA-Z%])/g, (_m, c: string) => {
+    if (c.length === 2 && c.endsWith('N')) return nanos.slice(0, Number(c[0]));
     switch (c) {
+      case ':z': {
+        const z = zoneOffset(ms, timeZone);
+        return `${z.slice(0, 3)}:${z.slice(3)}`;
+      }
       case 'Y':
         return t.year;
       case 'm':
@@ -46,7 +55,7 @@ export function strftime(format: string, ms: number, timeZone: string): string {
       case 's':
         return String(Math.floor(ms / 1000));
       case 'N':
-        return String((ms % 1000) * 1_000_000).padStart(9, '0');
+        return nanos;
       case 'a':
         return DAYS[weekday]!;
       case 'b':
@@ -61,9 +70,10 @@ export function strftime(format: string, ms: number, timeZone: string): string {
   });
 }
 
-/** `date [+FORMAT]`: the device clock (skew included) in the device time zone. */
+/** `date [-u] [+FORMAT]`: the device clock (skew included) in the device time zone. */
 export const date: ShellCommand = async (ctx) => {
-  const tz = ctx.os.getProp('persist.sys.timezone') ?? 'UTC';
+  const utc = ctx.args.some((a) => /^-[a-zA-Z]*u/.test(a));
+  const tz = utc ? 'UTC' : (ctx.os.getProp('persist.sys.timezone') ?? 'UTC');
   const fmt = ctx.args.find((a) => a.startsWith('+'));
   const text = strftime(fmt ? fmt.slice(1) : '%a %b %e %H:%M:%S %Z %Y', ctx.os.now(), tz);
   await ctx.out(`${text}\n`);

@@ -4,6 +4,7 @@ import { appops } from './appops.js';
 import { cd, echo, execCommand, exit, exportCommand, falseCommand, getenforce, id, sh, sleep, trueCommand, whoami } from './builtins.js';
 import { cmd } from './cmd.js';
 import { date } from './date.js';
+import { df } from './df.js';
 import { dumpsys } from './dumpsys.js';
 import { cat, chmod, ls, mkdir, rm, stat, touch } from './files.js';
 import { grep, head, tail, wc } from './filters.js';
@@ -16,6 +17,7 @@ import { kill, pidof, ps } from './ps.js';
 import { screencap } from './screencap.js';
 import { settings } from './settings.js';
 import { content, ime, service, svc } from './system-services.js';
+import { uiautomator } from './uiautomator.js';
 import { makeWhich } from './which.js';
 import { wm } from './wm.js';
 
@@ -30,6 +32,7 @@ export function shellCommands(): Map<string, ShellCommand> {
     ['cmd', cmd],
     ['content', content],
     ['date', date],
+    ['df', df],
     ['dumpsys', dumpsys],
     ['echo', echo],
     ['exec', execCommand],
@@ -63,6 +66,7 @@ export function shellCommands(): Map<string, ShellCommand> {
     ['tail', tail],
     ['touch', touch],
     ['true', trueCommand],
+    ['uiautomator', uiautomator],
     ['wc', wc],
     ['whoami', whoami],
     ['wm', wm],

@@ -12,7 +12,7 @@ describe('service call', () => {
     const t = testShell();
     shells.push(t);
     const out = (await t.run('service call iphonesubinfo 1 s16 com.android.shell')).out;
-    expect(out).toMatch(/^Result: Parcel\(\n  0x00000000: 00000000 0000000f /);
+    expect(out).toMatch(/^Result: Parcel\(\n {2}0x00000000: 00000000 0000000f /);
     expect(parseParcelString(out)).toBe(t.os.identity.imei);
   });
 
