@@ -39,10 +39,10 @@ export const ConfigSchema = z
         url: z.string().url().optional(),
         /** APPIUM_HOME with the UiAutomator2 driver; the project-local one that setup installs by default. */
         home: z.string().default(builtIn.appiumHome),
-        startTimeoutMs: z.number().int().positive().default(60_000),
+        startTimeoutMs: z.number().int().positive().default(120_000),
       })
       .strict()
-      .default({ home: builtIn.appiumHome, startTimeoutMs: 60_000 }),
+      .default({ home: builtIn.appiumHome, startTimeoutMs: 120_000 }),
     traffic: z
       .object({
         adapter: z.enum(['auto', 'mitmproxy', 'embedded']).default('auto'),
