@@ -10,11 +10,25 @@ export type ConsentState = 'pending' | 'accepted' | 'refused';
 const USER_STEP_ACTIONS = new Set(['launch', 'relaunch', 'tap', 'type', 'scroll', 'back', 'home', 'foreground', 'background', 'swipe']);
 
 /**
+ * User acts on the app's own screen: the only ones that can ask it to open another app or start a
+ * download (START-SELF, DOWNLOAD-DECEPTIVE). Starting the app, Home and Back ask for neither.
+ */
+const INTERACTION_STEP_ACTIONS = new Set(['tap', 'type', 'scroll', 'swipe']);
+const NOT_INTERACTION_USER_ACTIONS = new Set(['home', 'back', 'launch', 'relaunch', 'foreground', 'background']);
+
+/**
  * The scenario writes consent.accepted/refused once the dialog has gone, a moment after the
  * press; the app reacts to the press itself. Within the consent step, the state changes this
  * long before the marker at most (a marker may carry the press time as `data.tPressed`).
  */
 const CONSENT_MARKER_LAG_MS = 5_000;
+
+/**
+ * Hook events reach the host clock through the device clock offset measured over adb, which is
+ * good to half an adb round trip (tens of ms). A read this close before a recorded press is not
+ * taken as before it: the app may have reacted to the press itself.
+ */
+const PRESS_CLOCK_TOLERANCE_MS = 250;
 
 /** Steps after which the app starts from a clean state: a new install, or its data cleared. */
 const RESET_STEP_ACTIONS = new Set(['reinstall', 'reset-data', 'install']);
@@ -92,7 +106,7 @@ export class Timeline {
   /** When a consent decision took effect: the press, not the moment the dialog was seen gone. */
   effectiveTime(m: Marker): number {
     const pressed = m.data?.tPressed;
-    if (typeof pressed === 'number') return pressed;
+    if (typeof pressed === 'number') return pressed - PRESS_CLOCK_TOLERANCE_MS;
     if (m.step === undefined) return m.t;
     const step = this.markers.find((s) => s.kind === 'step' && s.step === m.step && s.t <= m.t);
     return step ? Math.max(step.t, m.t - CONSENT_MARKER_LAG_MS) : m.t;
@@ -115,9 +129,23 @@ export class Timeline {
     return m.kind === 'step' && USER_STEP_ACTIONS.has(stepAction(m));
   }
 
-  /** The last user action that started within `graceMs` before `t` (or is still running at `t`). */
-  userActionNear(t: number, graceMs: number): Marker | undefined {
-    return this.markers.filter((m) => this.isUserAction(m) && m.t <= t && (m.t >= t - graceMs || (m.tEnd !== undefined && m.tEnd + graceMs >= t))).pop();
+  /** A tap, typing or scrolling on the app's screen (a user.action with no action named counts too). */
+  isInteraction(m: Marker): boolean {
+    if (m.kind === 'user.action') {
+      const action = m.data?.action;
+      return typeof action !== 'string' || !NOT_INTERACTION_USER_ACTIONS.has(action);
+    }
+    return m.kind === 'step' && INTERACTION_STEP_ACTIONS.has(stepAction(m));
+  }
+
+  /**
+   * The last user action that started within `graceMs` before `t` (or is still running at `t`).
+   * With `interaction`, only taps, typing and scrolling count: launching the app is not asking it
+   * to open another app or download one.
+   */
+  userActionNear(t: number, graceMs: number, options: { interaction?: boolean } = {}): Marker | undefined {
+    const counts = (m: Marker) => (options.interaction ? this.isInteraction(m) : this.isUserAction(m));
+    return this.markers.filter((m) => counts(m) && m.t <= t && (m.t >= t - graceMs || (m.tEnd !== undefined && m.tEnd + graceMs >= t))).pop();
   }
 
   /** Permission name(s) a permission marker is about. */

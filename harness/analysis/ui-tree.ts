@@ -1,7 +1,9 @@
 /**
- * Just enough of a UiAutomator XML dump for the UI rules: each <node>'s attributes. The dump is
- * flat enough that a tolerant scan beats a full parser here: a damaged or partial dump still
- * yields the nodes it has.
+ * Just enough of a UiAutomator XML dump for the UI rules: each element's attributes. Both
+ * dialects are read: `uiautomator dump` writes `<node class="...">`, the Appium UiAutomator2
+ * server's page source (what the scenario stage stores) names each element by its class
+ * (`<android.widget.Button class="..." ...>`). A tolerant scan beats a full parser here: a
+ * damaged or partial dump still yields the nodes it has.
  */
 export interface UiNode {
   text: string;
@@ -25,11 +27,13 @@ function decode(s: string): string {
 
 export function uiNodes(xml: string): UiNode[] {
   const out: UiNode[] = [];
-  const nodeRe = /<node\b([^>]*)\/?>/g;
+  // An element start tag; `hierarchy` (the root) and the XML declaration are not nodes.
+  const nodeRe = /<(?!hierarchy\b)([A-Za-z_][\w.$-]*)((?:\s+[\w:.-]+="[^"]*")*)\s*\/?>/g;
   for (let m = nodeRe.exec(xml); m; m = nodeRe.exec(xml)) {
     const attrs: Record<string, string> = {};
-    const attrRe = /([\w:-]+)="([^"]*)"/g;
-    for (let a = attrRe.exec(m[1]!); a; a = attrRe.exec(m[1]!)) attrs[a[1]!] = decode(a[2]!);
+    const attrRe = /([\w:.-]+)="([^"]*)"/g;
+    for (let a = attrRe.exec(m[2]!); a; a = attrRe.exec(m[2]!)) attrs[a[1]!] = decode(a[2]!);
+    if (m[1] !== 'node' && attrs.class === undefined) attrs.class = m[1]!;
     out.push({
       text: attrs.text ?? '',
       desc: attrs['content-desc'] ?? '',
@@ -49,7 +53,7 @@ const label = (n: UiNode) => `${n.text} ${n.desc}`.trim();
 export const REFUSE_WORDS = /不同意|拒绝|暂不|不接受|仅浏览|退出|取消|disagree|decline|reject|refuse|not now|no thanks|don'?t agree|exit|cancel|quit/i;
 /** Acknowledgement-only wording: consent by default when nothing else is offered. */
 export const ACK_WORDS = /^(?:我知道了|知道了|好的|好|确定|确认|OK|Okay|Got it|I understand|Continue|继续)$/i;
-/** Close or skip controls of a pop-up or launch ad. */
+/** Close or skip controls of a pop-up or launch ad (the scenario stage's lexicon says the same). */
 export const CLOSE_WORDS = /关闭|跳过|×|✕|✖|╳|close|skip|dismiss|^x$/i;
 
 /** A consent dialog that is checked before the user touched it, or offers no way to refuse. */

@@ -31,12 +31,32 @@ export function coverageReasons(bundle: Pick<Bundle, 'run' | 'markers' | 'flows'
   const crash = markers.find((m) => m.kind === 'app.crash' && launches.some((l) => m.t >= l.t && m.t - l.t <= CRASH_ON_LAUNCH_MS));
   if (crash) reasons.push('the app crashed on launch');
   if (markers.some((m) => m.kind === 'consent.not-found')) reasons.push('the consent dialog was not found');
+  const policySearch = policySearchReason(markers);
+  if (policySearch) reasons.push(policySearch);
   if (notJudged.length > 0) {
     const byReason = new Map<string, string[]>();
     for (const n of notJudged) byReason.set(n.reason, [...(byReason.get(n.reason) ?? []), n.id]);
     for (const [reason, ids] of byReason) reasons.push(`${reason}: ${ids.join(', ')} not judged`);
   }
   return reasons;
+}
+
+/**
+ * A privacy-policy search that could not judge (POLICY-UNREACHABLE stays silent then): nothing
+ * recognisable to tap on the main screen, the main screen covered, or the search lost its way.
+ * None of it counts when another search of the run did judge.
+ */
+function policySearchReason(markers: Bundle['markers']): string | undefined {
+  const searches = markers.filter((m) => typeof m.data?.policySearch === 'string');
+  if (searches.length === 0 || searches.some((m) => m.data?.policySearch === 'found' || m.data?.policySearch === 'not-found')) return undefined;
+  const last = searches[searches.length - 1]!;
+  const why =
+    last.data?.policySearch === 'no-entry'
+      ? 'its main screen shows no privacy, about, settings or me entry the search recognises'
+      : typeof last.data?.reason === 'string'
+        ? last.data.reason
+        : `the search ended "${String(last.data?.policySearch)}"`;
+  return `the privacy-policy search could not judge whether the policy is reachable: ${why}`;
 }
 
 /** fail when a finding (other than info) stands; else inconclusive when the run was partly blind; else pass. */

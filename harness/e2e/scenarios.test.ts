@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeBundle } from '../analysis/index.js';
 import { buildTestApk, specFromModelFile } from '../apps/testing/index.js';
 import { runMeta } from '../bundle/factories.js';
 import { readBundle, type Bundle, type Marker } from '../bundle/index.js';
@@ -16,10 +17,12 @@ import {
   ensureAndroidHome,
   loadScenario,
   measureDeviceClock,
+  parseScenarioText,
   openUiSession,
   scaleObservation,
   ScenarioRunner,
   type DeviceShell,
+  type Scenario,
   type ScenarioResult,
   type UiSession,
 } from '../scenarios/index.js';
@@ -59,6 +62,8 @@ const APPS = {
   quitsOnDeny: { model: 'quits-on-deny.model.yaml', pkg: '' },
   locationAfterRefusal: { model: 'location-after-refusal.model.yaml', pkg: '' },
   compliant: { model: 'compliant-reader.model.yaml', pkg: 'com.consentry.sample.reader' },
+  shakeSplashAd: { model: 'shake-splash-ad.model.yaml', pkg: '' },
+  pangle: { model: 'pangle-imei-ads.model.yaml', pkg: '' },
 };
 
 let farm: Farm | undefined;
@@ -105,7 +110,9 @@ async function freshInstall(modelFile: string, pkg: string): Promise<void> {
   await shell.install(await apkFor(modelFile));
 }
 
-async function play(app: { model: string; pkg: string }, scenarioId: string): Promise<{ result: ScenarioResult; bundle: Bundle; dir: string }> {
+async function play(app: { model: string; pkg: string }, scenarioOrId: string | Scenario): Promise<{ result: ScenarioResult; bundle: Bundle; dir: string }> {
+  const scenario = typeof scenarioOrId === 'string' ? loadScenario(scenarioOrId) : scenarioOrId;
+  const scenarioId = scenario.id;
   const pkg = app.pkg || packageOf(app.model);
   await freshInstall(app.model, pkg);
   const offset = await measureDeviceClock(shell);
@@ -125,12 +132,14 @@ async function play(app: { model: string; pkg: string }, scenarioId: string): Pr
     waitScale: 0.4,
     reinstall: () => freshInstall(app.model, pkg),
   });
-  const result = await runner.run(scaleObservation(loadScenario(scenarioId), OBSERVE_SCALE));
+  const result = await runner.run(scaleObservation(scenario, OBSERVE_SCALE));
   await writer.finish(result.outcome === 'failed' ? 'failed' : 'complete', result.reason);
   return { result, bundle: await readBundle(writer.dir), dir: writer.dir };
 }
 
 const only = (m: Marker[], kind: Marker['kind']) => m.filter((x) => x.kind === kind);
+/** The rules' reading of the bundle (markers and UI trees; no hooks or traffic in this test). */
+const findingIds = async (dir: string) => [...new Set((await analyzeBundle(dir, { write: false, analysedAt: 1 })).doc.findings.map((f) => f.ruleId))];
 const order = (m: Marker[], kind: Marker['kind']) => m.findIndex((x) => x.kind === kind);
 
 describe.skipIf(!existsSync(LAUNCHER))('built-in scenarios on the virtual device through Appium', () => {
@@ -244,13 +253,52 @@ describe.skipIf(!existsSync(LAUNCHER))('built-in scenarios on the virtual device
     expect(fg[fg.length - 1]).toBeGreaterThan(order(m, 'app.background'));
   });
 
-  it('standard: every part on a fresh install', async () => {
+  it('accept-consent: a splash ad with no close control is noted, closable:false, and UI-UNCLOSABLE-POPUP reports it', async () => {
+    const { result, bundle, dir } = await play(APPS.shakeSplashAd, 'accept-consent');
+    expect(result.failedSteps).toBe(0);
+    const shown = only(bundle.markers, 'popup.shown');
+    expect(shown.length).toBeGreaterThanOrEqual(1);
+    expect(shown[0]!.data).toMatchObject({ popup: 'ad', closable: false, name: '摇一摇 了解更多' });
+    expect(readFileSync(join(dir, bundle.ui.find((u) => u.id === shown[0]!.ui)!.tree!), 'utf8')).toContain('ksad_splash_image');
+    expect(await findingIds(dir)).toContain('UI-UNCLOSABLE-POPUP');
+  });
+
+  it('accept-consent: an interstitial with a close icon is closed by dismiss-popups, and no pop-up finding', async () => {
+    const { bundle, dir } = await play(APPS.pangle, 'accept-consent');
+    const handled = only(bundle.markers, 'popup.shown').find((m) => m.data?.closeAttempted === true);
+    expect(handled?.data).toMatchObject({ popup: 'ad', closable: true, control: '关闭', closed: true });
+    expect(only(bundle.markers, 'popup.closed')).toHaveLength(1);
+    expect(await findingIds(dir)).not.toContain('UI-UNCLOSABLE-POPUP');
+  });
+
+  it('find-policy: the compliant app\u2019s policy is two taps from the main screen (我的 › 隐私政策)', async () => {
+    const scenario = parseScenarioText('id: policy\ndescription: d\nsteps:\n  - launch\n  - consent: accept\n  - dismiss-popups\n  - find-policy\n', 'policy.yaml');
+    const { result, bundle, dir } = await play(APPS.compliant, scenario);
+    expect(result.failedSteps).toBe(0);
+    const search = bundle.markers.find((m) => typeof m.data?.policySearch === 'string');
+    expect(search?.data).toMatchObject({ policySearch: 'found', policyTaps: 2, path: '我的 › 隐私政策' });
+    expect(only(bundle.markers, 'popup.shown')).toHaveLength(0);
+    const ids = await findingIds(dir);
+    expect(ids).not.toContain('POLICY-UNREACHABLE');
+    expect(ids).not.toContain('UI-UNCLOSABLE-POPUP');
+  });
+
+  it('deny-then-relaunch: the blocking screen after a denied phone permission is noted for PERM-FORCED', async () => {
+    const { bundle, dir } = await play(APPS.quitsOnDeny, 'deny-then-relaunch');
+    const blocking = bundle.markers.filter((m) => m.data?.blocking === true);
+    expect(blocking).toHaveLength(1);
+    expect(blocking[0]!.data).toMatchObject({ text: '未获得电话权限，无法进入游戏。', deniedGroups: 'phone' });
+    expect(await findingIds(dir)).toContain('PERM-FORCED');
+  });
+
+  it('standard: every part on a fresh install, and a policy search from the main screen', async () => {
     const { result, bundle } = await play(APPS.umeng, 'standard');
     expect(result.outcome).toBe('complete');
     const m = bundle.markers;
     expect(only(m, 'app.install')).toHaveLength(3);
     expect(only(m, 'consent.refused')).toHaveLength(1);
     expect(only(m, 'consent.accepted')).toHaveLength(2);
+    expect(only(m, 'consent.accepted').every((a) => typeof a.data?.tPressed === 'number' && a.data.tPressed <= a.t)).toBe(true);
     expect(only(m, 'step').filter((s) => s.data?.kind === 'part').map((s) => s.data?.part)).toEqual([
       'before consent',
       'refusal',
@@ -258,7 +306,11 @@ describe.skipIf(!existsSync(LAUNCHER))('built-in scenarios on the virtual device
       'second relaunch',
       'denial and re-prompt',
       'grant',
+      'privacy policy',
       'background',
     ]);
+    // The weather app's main screen has no settings, about or me entry: the search cannot judge.
+    expect(m.find((x) => typeof x.data?.policySearch === 'string')?.data).toMatchObject({ policySearch: 'no-entry', policyTaps: 0 });
+    expect(only(m, 'popup.shown')).toHaveLength(0);
   });
 });

@@ -103,11 +103,35 @@ describe('scenario library', () => {
     ]);
     const standard = lib.get('standard')!;
     const kinds = standard.steps.map((s) => s.kind);
-    expect(kinds).toEqual(['part', 'reinstall', 'part', 'reinstall', 'part', 'reinstall', 'part', 'part']);
+    expect(kinds).toEqual(['part', 'reinstall', 'part', 'reinstall', 'part', 'reinstall', 'part', 'part', 'part']);
     const refusal = standard.steps[2] as Extract<Step, { kind: 'part' }>;
     expect(refusal.include).toBe('refuse-consent');
     expect(refusal.steps.map((s) => s.kind)).toEqual(['launch', 'consent', 'observe']);
+    // After the grant, from the main screen: close pop-ups, then look for the policy (RD 一.3).
+    const policy = standard.steps[7] as Extract<Step, { kind: 'part' }>;
+    expect(policy.steps).toEqual([
+      { kind: 'dismiss-popups', timeout: 5, max: 3 },
+      { kind: 'find-policy', maxTaps: 4 },
+    ]);
+    expect(lib.get('accept-consent')!.steps.map((s) => s.kind)).toEqual(['launch', 'consent', 'dismiss-popups', 'observe']);
     expect(summariseScenario(lib.get('pre-consent-idle')!)).toMatchObject({ steps: 2, observeSeconds: 30 });
+  });
+
+  it('reads dismiss-popups and find-policy bare, with a number, or with their parameters', () => {
+    const s = parseScenarioText(
+      ['id: p', 'description: d', 'steps:', '  - dismiss-popups', '  - dismiss-popups: 2', '  - dismiss-popups: { max: 1 }', '  - find-policy', '  - find-policy: 6'].join('\n'),
+      'p.yaml',
+    );
+    expect(s.steps).toEqual([
+      { kind: 'dismiss-popups', timeout: 5, max: 3 },
+      { kind: 'dismiss-popups', timeout: 2, max: 3 },
+      { kind: 'dismiss-popups', timeout: 5, max: 1 },
+      { kind: 'find-policy', maxTaps: 4 },
+      { kind: 'find-policy', maxTaps: 6 },
+    ]);
+    expect(explainStep(s.steps[3]!)).toMatch(/privacy policy.*at most 4 taps/);
+    const err = inputError(() => parseScenarioText('id: x\ndescription: d\nsteps:\n  - find-policy: { maxTaps: 0 }\n', 'bad.yaml'));
+    expect(err.field).toBe('steps.0.find-policy.maxTaps');
   });
 
   it('scales observation but not timeouts', () => {

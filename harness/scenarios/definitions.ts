@@ -94,6 +94,22 @@ const ScrollParams = z.preprocess(
   bareToObject('direction'),
   z.strictObject({ direction: z.enum(['up', 'down', 'left', 'right']).default('down'), times: z.number().int().min(1).max(50).default(1) }),
 );
+const DismissPopupsParams = z.preprocess(
+  bareToObject('timeout'),
+  z.strictObject({
+    /** How long to wait for a first pop-up (scaled with the run's speed: it may never come). */
+    timeout: Seconds.default(5),
+    /** Pop-ups to handle one after another (a launch ad, then a coupon dialog...). */
+    max: z.number().int().min(1).max(10).default(3),
+  }),
+);
+const FindPolicyParams = z.preprocess(
+  bareToObject('maxTaps'),
+  z.strictObject({
+    /** How deep to search from the main screen (RD 一.3 allows four taps). */
+    maxTaps: z.number().int().min(1).max(12).default(4),
+  }),
+);
 const NoParams = z.preprocess(emptyToObject, z.strictObject({}));
 const BackgroundParams = NoParams;
 const ForegroundParams = z.preprocess(emptyToObject, z.strictObject({ settle: Seconds.default(2) }));
@@ -130,6 +146,8 @@ export type Step =
       others: PermissionAction;
       timeout: number;
     }
+  | { kind: 'dismiss-popups'; timeout: number; max: number }
+  | { kind: 'find-policy'; maxTaps: number }
   | { kind: 'tap'; selector: Selector; timeout: number; optional: boolean }
   | { kind: 'type'; selector: Selector; value: string; timeout: number }
   | { kind: 'scroll'; direction: 'up' | 'down' | 'left' | 'right'; times: number }
@@ -162,6 +180,8 @@ export const STEP_KINDS = [
   'observe',
   'consent',
   'permission',
+  'dismiss-popups',
+  'find-policy',
   'tap',
   'type',
   'scroll',
@@ -177,7 +197,7 @@ export const STEP_KINDS = [
   'part',
 ] as const satisfies readonly StepKind[];
 
-const BARE_KINDS = new Set(['launch', 'relaunch', 'back', 'home', 'background', 'foreground', 'kill', 'reset-data', 'reinstall']);
+const BARE_KINDS = new Set(['launch', 'relaunch', 'dismiss-popups', 'find-policy', 'back', 'home', 'background', 'foreground', 'kill', 'reset-data', 'reinstall']);
 
 /** One step as written in YAML; recursive through `repeat` and `part`. */
 export const StepSchema: z.ZodType<Step> = z.lazy(() =>
@@ -190,6 +210,8 @@ export const StepSchema: z.ZodType<Step> = z.lazy(() =>
         observe: ObserveParams.optional(),
         consent: ConsentParams.optional(),
         permission: PermissionParams.optional(),
+        'dismiss-popups': DismissPopupsParams.optional(),
+        'find-policy': FindPolicyParams.optional(),
         tap: TapParams.optional(),
         type: TypeParams.optional(),
         scroll: ScrollParams.optional(),

@@ -22,6 +22,10 @@ export function explainStep(step: Step): string {
       const which = step.all ? 'every permission prompt' : step.permission ? `the prompt for ${step.permission}` : 'the next permission prompt';
       return `Answer ${which} with "${step.action}"${step.optional ? ' if one appears' : ''} within ${formatSeconds(step.timeout)}.`;
     }
+    case 'dismiss-popups':
+      return `Wait up to ${formatSeconds(step.timeout)} for pop-ups over the app (ads, dialogs) and close up to ${step.max} with their own close or skip control, noting any that has none.`;
+    case 'find-policy':
+      return `From the main screen, look for the privacy policy through its privacy, about, settings and me entries, at most ${step.maxTaps} taps deep.`;
     case 'tap':
       return `Tap the element with ${describeSelector(step.selector)}${step.optional ? ' if present' : ''}.`;
     case 'type':

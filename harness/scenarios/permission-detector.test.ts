@@ -83,3 +83,29 @@ describe('permission groups', () => {
     expect(groupFromMessage('Allow Gallery to access photos and videos on this device?')).toBe('storage');
   });
 });
+
+describe('permission group names', () => {
+  it("uses Android's group constants, for permission names, group constants and older spellings", () => {
+    expect(['BLUETOOTH_SCAN', 'android.permission.NEARBY_WIFI_DEVICES', 'BODY_SENSORS', 'ACTIVITY_RECOGNITION', 'READ_CALL_LOG', 'READ_MEDIA_IMAGES'].map(permissionGroup)).toEqual([
+      'nearby-devices',
+      'nearby-devices',
+      'sensors',
+      'activity-recognition',
+      'call-log',
+      'storage',
+    ]);
+    expect(['android.permission-group.NEARBY_DEVICES', 'android.permission-group.SENSORS', 'android.permission-group.READ_MEDIA_VISUAL'].map(permissionGroup)).toEqual([
+      'nearby-devices',
+      'sensors',
+      'storage',
+    ]);
+    expect(['nearby', 'body-sensors', 'activity', 'camera'].map(permissionGroup)).toEqual(['nearby-devices', 'sensors', 'activity-recognition', 'camera']);
+  });
+
+  it('reads the group from the words of AOSP prompts (en and zh)', () => {
+    expect(groupFromMessage('Allow Fit to access sensor data about your vital signs?')).toBe('sensors');
+    expect(groupFromMessage('允许“健身”获取与您的生命体征相关的传感器数据吗？')).toBe('sensors');
+    expect(groupFromMessage('Allow Fit to access your physical activity?')).toBe('activity-recognition');
+    expect(groupFromMessage('Allow Buds to find, connect to, and determine the relative position of nearby devices?')).toBe('nearby-devices');
+  });
+});

@@ -60,6 +60,15 @@ const TEXT_BUTTONS: [PromptButton, RegExp][] = [
 
 const MESSAGE_CUE = /允许.{0,40}(访问|获取|使用|拍摄|录制|发送|查看|拨打|读取|管理|查找|连接|确定|发现)|allow.{0,60}to(access|take|record|make|send|view|read|find|use|know|discover|connect|determine)/;
 
+/*
+ * Permission groups are named after Android's own group constants (`android.permission-group.*`,
+ * lower case, words joined by "-"): location, camera, microphone, contacts, phone, call-log,
+ * sms, calendar, storage, nearby-devices, notifications, sensors, activity-recognition. The
+ * analysis reads these names in permission markers (`data.group`) and maps hooked permission
+ * names onto the same ones. One simplification: Android 13 split storage into READ_MEDIA_VISUAL
+ * and READ_MEDIA_AURAL; all three are "storage" here, as the prompts of older versions say.
+ */
+
 /** Permission groups by the words of their prompts. Order matters (call logs before phone). */
 const GROUP_WORDS: [string, RegExp][] = [
   ['call-log', /通话记录|calllogs?/],
@@ -72,11 +81,12 @@ const GROUP_WORDS: [string, RegExp][] = [
   ['calendar', /日历|calendar/],
   ['nearby-devices', /附近的设备|附近设备|蓝牙|nearbydevices|bluetooth/],
   ['notifications', /通知|notifications/],
-  ['body-sensors', /身体传感器|bodysensors/],
-  ['activity', /身体活动|健身运动|physicalactivity/],
+  ['sensors', /身体传感器|传感器数据|生命体征|bodysensors|sensordata|vitalsigns/],
+  ['activity-recognition', /身体活动|健身运动|physicalactivity/],
   ['storage', /存储|照片|媒体|文件|音乐|视频|photos|media|files|storage|music|videos/],
 ];
 
+/** Android's grouping of the runtime permissions (PermissionController's PermissionMapping). */
 const PERMISSION_GROUPS: Record<string, string> = {
   ACCESS_FINE_LOCATION: 'location',
   ACCESS_COARSE_LOCATION: 'location',
@@ -90,31 +100,62 @@ const PERMISSION_GROUPS: Record<string, string> = {
   READ_PHONE_NUMBERS: 'phone',
   CALL_PHONE: 'phone',
   ANSWER_PHONE_CALLS: 'phone',
+  ADD_VOICEMAIL: 'phone',
+  USE_SIP: 'phone',
+  ACCEPT_HANDOVER: 'phone',
   READ_CALL_LOG: 'call-log',
   WRITE_CALL_LOG: 'call-log',
+  PROCESS_OUTGOING_CALLS: 'call-log',
   SEND_SMS: 'sms',
   RECEIVE_SMS: 'sms',
   READ_SMS: 'sms',
+  RECEIVE_MMS: 'sms',
+  RECEIVE_WAP_PUSH: 'sms',
   READ_EXTERNAL_STORAGE: 'storage',
   WRITE_EXTERNAL_STORAGE: 'storage',
+  ACCESS_MEDIA_LOCATION: 'storage',
   READ_MEDIA_IMAGES: 'storage',
   READ_MEDIA_VIDEO: 'storage',
   READ_MEDIA_AUDIO: 'storage',
+  READ_MEDIA_VISUAL_USER_SELECTED: 'storage',
   READ_CALENDAR: 'calendar',
   WRITE_CALENDAR: 'calendar',
   BLUETOOTH_SCAN: 'nearby-devices',
   BLUETOOTH_CONNECT: 'nearby-devices',
   BLUETOOTH_ADVERTISE: 'nearby-devices',
   NEARBY_WIFI_DEVICES: 'nearby-devices',
+  UWB_RANGING: 'nearby-devices',
   POST_NOTIFICATIONS: 'notifications',
-  BODY_SENSORS: 'body-sensors',
-  ACTIVITY_RECOGNITION: 'activity',
+  BODY_SENSORS: 'sensors',
+  BODY_SENSORS_BACKGROUND: 'sensors',
+  ACTIVITY_RECOGNITION: 'activity-recognition',
 };
 
-/** `android.permission.CAMERA` or `CAMERA` or `camera` → `camera`. */
+/** Group names as older bundles and other tools spell them. */
+const GROUP_ALIASES: Record<string, string> = {
+  nearby: 'nearby-devices',
+  'body-sensors': 'sensors',
+  activity: 'activity-recognition',
+  call_log: 'call-log',
+  nearby_devices: 'nearby-devices',
+  activity_recognition: 'activity-recognition',
+  'read-media-visual': 'storage',
+  'read-media-aural': 'storage',
+};
+
+/**
+ * `android.permission.CAMERA`, `CAMERA`, `android.permission-group.CAMERA` or `camera` →
+ * `camera`; an unknown permission keeps its short name in lower case.
+ */
 export function permissionGroup(nameOrGroup: string): string {
+  const group = /^android\.permission-group\.([A-Z_]+)$/.exec(nameOrGroup)?.[1];
+  if (group) return canonicalGroup(group.toLowerCase().replace(/_/g, '-'));
   const short = nameOrGroup.replace(/^android\.permission\./, '');
-  return PERMISSION_GROUPS[short] ?? short.toLowerCase();
+  return PERMISSION_GROUPS[short] ?? canonicalGroup(short.toLowerCase());
+}
+
+function canonicalGroup(name: string): string {
+  return GROUP_ALIASES[name] ?? name;
 }
 
 export function groupFromMessage(message: string): string | undefined {

@@ -11,7 +11,9 @@ import { background, foreground, kill, launch, reinstall, resetData } from './st
 import { newRunState, ScenarioInterruptedError, StepFailedError, type RunState, type StepContext } from './steps/context.js';
 import { consent } from './steps/consent.js';
 import { expectStep, observe } from './steps/observe-expect.js';
+import { findPolicy } from './steps/find-policy.js';
 import { permission } from './steps/permission.js';
+import { dismissPopups } from './steps/popups.js';
 import { back, home, scroll, tap, type } from './steps/ui-actions.js';
 import { noteScreen } from './steps/watch.js';
 import type { UiDriver } from './ui-session.js';
@@ -211,6 +213,10 @@ export class ScenarioRunner {
         return consent(ctx, step);
       case 'permission':
         return permission(ctx, step);
+      case 'dismiss-popups':
+        return dismissPopups(ctx, step);
+      case 'find-policy':
+        return findPolicy(ctx, step);
       case 'tap':
         return tap(ctx, step);
       case 'type':

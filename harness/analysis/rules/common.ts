@@ -30,9 +30,24 @@ export interface PermissionRequest {
   event?: HookEvent;
 }
 
-/** `checkSelfPermission` asks whether a permission is held; it is not a request to the user. */
+/**
+ * What a hooked permission API does. The agents record every permission API with the data type
+ * `permission-request`, but only a request shows the user a prompt: `checkSelfPermission`,
+ * `checkPermission` and `PermissionChecker` ask whether a permission is held, and
+ * `shouldShowRequestPermissionRationale` asks whether to explain first. The PERM-* rules count
+ * requests only; the method name decides, whatever class it is on.
+ */
+export type PermissionCall = 'request' | 'check' | 'rationale';
+
+export function permissionCall(api: string): PermissionCall {
+  const method = api.slice(api.lastIndexOf('.') + 1);
+  if (/^shouldShowRequestPermissionRationale$/i.test(method)) return 'rationale';
+  if (/^(check|enforce)\w*Permission|^checkPermission|^checkSelfPermission/i.test(method) || /PermissionChecker\./.test(api)) return 'check';
+  return 'request';
+}
+
 function isRequestEvent(e: HookEvent): boolean {
-  return e.dataType === 'permission-request' && !/check(?:Self|Calling)?Permission/i.test(e.api);
+  return e.dataType === 'permission-request' && permissionCall(e.api) === 'request';
 }
 
 export function permissionRequests(ctx: RuleContext): PermissionRequest[] {
@@ -49,26 +64,47 @@ export function shortPermission(p: string): string {
   return p.replace(/^android\.permission\./, '');
 }
 
-/** Permission groups, named as the scenario stage names them in permission markers (`data.group`). */
+/**
+ * Permission groups, named after Android's group constants (`android.permission-group.*`, lower
+ * case, "-" for "_") as the scenario stage writes them in permission markers (`data.group`):
+ * location, storage, contacts, call-log, phone, sms, calendar, camera, microphone,
+ * nearby-devices, sensors, activity-recognition, notifications. Android 13's READ_MEDIA_VISUAL
+ * and READ_MEDIA_AURAL are folded into storage, as the scenario stage does.
+ */
 const GROUPS: [RegExp, string][] = [
-  [/LOCATION/, 'location'],
+  // Before location: ACCESS_MEDIA_LOCATION (photo EXIF) is a storage permission.
   [/EXTERNAL_STORAGE|READ_MEDIA_|MEDIA_LOCATION/, 'storage'],
+  [/LOCATION$/, 'location'],
   [/CONTACTS|GET_ACCOUNTS/, 'contacts'],
-  [/CALL_LOG/, 'call-log'],
-  [/PHONE_STATE|PHONE_NUMBERS|CALL_PHONE|ANSWER_PHONE_CALLS|ADD_VOICEMAIL|USE_SIP/, 'phone'],
+  [/CALL_LOG|PROCESS_OUTGOING_CALLS/, 'call-log'],
+  [/PHONE_STATE|PHONE_NUMBERS|CALL_PHONE|ANSWER_PHONE_CALLS|ADD_VOICEMAIL|USE_SIP|ACCEPT_HANDOVER/, 'phone'],
   [/SMS|MMS|WAP_PUSH/, 'sms'],
   [/CALENDAR/, 'calendar'],
   [/CAMERA/, 'camera'],
   [/RECORD_AUDIO/, 'microphone'],
-  [/BLUETOOTH|NEARBY_WIFI/, 'nearby-devices'],
-  [/BODY_SENSORS/, 'body-sensors'],
-  [/ACTIVITY_RECOGNITION/, 'activity'],
+  [/BLUETOOTH|NEARBY_WIFI|UWB_RANGING/, 'nearby-devices'],
+  [/BODY_SENSORS/, 'sensors'],
+  [/ACTIVITY_RECOGNITION/, 'activity-recognition'],
   [/POST_NOTIFICATIONS/, 'notifications'],
 ];
 
+/** Group names older bundles (and the group constants themselves) spell differently. */
+const GROUP_ALIASES: Record<string, string> = {
+  nearby: 'nearby-devices',
+  'body-sensors': 'sensors',
+  activity: 'activity-recognition',
+  'read-media-visual': 'storage',
+  'read-media-aural': 'storage',
+};
+
 /** The permission group a user sees in the dialog ("location" for FINE and COARSE alike); a group name maps to itself. */
 export function permissionGroup(p: string): string {
-  if (!/^(?:android\.permission\.)?[A-Z_]+$/.test(p)) return p.toLowerCase();
+  const constant = /^android\.permission-group\.([A-Z_]+)$/.exec(p)?.[1];
+  if (constant) {
+    const name = constant.toLowerCase().replace(/_/g, '-');
+    return GROUP_ALIASES[name] ?? name;
+  }
+  if (!/^(?:android\.permission\.)?[A-Z_]+$/.test(p)) return GROUP_ALIASES[p.toLowerCase()] ?? p.toLowerCase();
   return GROUPS.find(([re]) => re.test(p))?.[1] ?? shortPermission(p);
 }
 

@@ -40,4 +40,18 @@ describe('CONSENT-PRE-COLLECT', () => {
     const [f] = judge(rule, { markers, events: [hookEvent('location', T0 + 12_000, { stack: APP_STACK })] });
     expect(f!.statement).toMatch(/^The app read the location 1\.0 s after launch/);
   });
+
+  it('takes consent from the press time the scenario records (data.tPressed), not a guess', () => {
+    // The app starts collecting 100 ms after the press; the dialog was seen gone 2 s later.
+    // (A read within the clock offset's uncertainty before the press counts as after it.)
+    const step = marker('step', T0 + 1000, { step: 2, tEnd: T0 + 9000, label: 'consent: accept', data: { kind: 'consent' } });
+    const accepted = marker('consent.accepted', T0 + 8000, { step: 2, data: { tPressed: T0 + 6000 } });
+    const events = [hookEvent('location', T0 + 6100, { stack: APP_STACK })];
+    expect(judge(rule, { markers: [marker('app.launch', T0), step, accepted], events })).toEqual([]);
+    // Read before the press: before consent, even though it falls in the 5 s the heuristic would forgive.
+    const early = [hookEvent('location', T0 + 5000, { stack: APP_STACK })];
+    expect(judge(rule, { markers: [marker('app.launch', T0), step, accepted], events: early })).toHaveLength(1);
+    const guessed = marker('consent.accepted', T0 + 8000, { step: 2 });
+    expect(judge(rule, { markers: [marker('app.launch', T0), step, guessed], events: early })).toEqual([]);
+  });
 });

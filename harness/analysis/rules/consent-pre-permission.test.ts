@@ -18,6 +18,8 @@ describe('CONSENT-PRE-PERMISSION', () => {
     const check = hookEvent('permission-request', T0 + 100, { api: 'androidx.core.content.ContextCompat.checkSelfPermission', permissions: [FINE] });
     expect(judge(rule, { markers: [marker('app.launch', T0)], events: [req] })).toHaveLength(1);
     expect(judge(rule, { markers: [marker('app.launch', T0)], events: [check] })).toEqual([]);
+    const rationale = hookEvent('permission-request', T0 + 100, { api: 'androidx.core.app.ActivityCompat.shouldShowRequestPermissionRationale', permissions: [FINE] });
+    expect(judge(rule, { markers: [marker('app.launch', T0)], events: [rationale] })).toEqual([]);
   });
 
   it('accepts prompts after acceptance', () => {

@@ -20,4 +20,14 @@ describe('DOWNLOAD-DECEPTIVE', () => {
     expect(judge(rule, { markers: [marker('user.action', T0)], flows: [flow('https://dl.example.com/update.apk', T0 + 1000)] })).toEqual([]);
     expect(judge(rule, { markers: [marker('app.install', T0, { data: { package: 'com.example.app' } })] })).toEqual([]);
   });
+
+  it('does not take launching the app, or agreeing to its policy, for asking for a download', () => {
+    const markers = [
+      marker('step', T0, { tEnd: T0 + 1000, label: 'launch: Cold-start the app with monkey.', data: { kind: 'launch' } }),
+      marker('step', T0 + 1000, { tEnd: T0 + 2500, label: 'consent: Accept the privacy policy dialog', data: { kind: 'consent' } }),
+    ];
+    expect(judge(rule, { markers, flows: [flow('https://static.gifshow.com/apk/partner-game-release.apk', T0 + 3000)] })).toHaveLength(1);
+    const tap = marker('step', T0 + 2600, { tEnd: T0 + 2700, label: 'tap: Tap the element with text "立即下载".', data: { kind: 'tap' } });
+    expect(judge(rule, { markers: [...markers, tap], flows: [flow('https://static.gifshow.com/apk/partner-game-release.apk', T0 + 3000)] })).toEqual([]);
+  });
 });

@@ -26,7 +26,8 @@ export const rule: Rule = {
   check(ctx) {
     const graceMs = num(ctx, 'graceSeconds') * 1000;
     const app = ctx.bundle.run.app.package;
-    const unprompted = (t: number) => !ctx.timeline.userActionNear(t, graceMs);
+    // Only a tap (or typing, scrolling) can ask for a download; launching the app does not.
+    const unprompted = (t: number) => !ctx.timeline.userActionNear(t, graceMs, { interaction: true });
     const flows = ctx.bundle.flows.filter((f) => {
       const path = urlPath(f.request?.url ?? '');
       const contentType = f.response?.headers.find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';

@@ -34,7 +34,9 @@ export const rule: Rule = {
       const start = markers.find((m) => m.kind === 'consent.accepted') ?? markers.find((m) => m.kind === 'app.launch');
       if (!start) continue;
       const end = markers.find((m) => m.t > start.t && isUse(m))?.t ?? ctx.timeline.segmentEnd(seg);
-      const asked = requests.filter((r) => r.t >= start.t && r.t < end && ctx.timeline.segmentOf(r.t) === seg);
+      // Consent takes effect at the press (data.tPressed): a prompt raised by that press counts.
+      const from = start.kind === 'consent.accepted' ? ctx.timeline.effectiveTime(start) : start.t;
+      const asked = requests.filter((r) => r.t >= from && r.t < end && ctx.timeline.segmentOf(r.t) === seg);
       const groups = [...new Set(asked.flatMap((r) => r.permissions.map(permissionGroup)))];
       if (groups.length <= max) continue;
       out.push({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { marker, T0 } from '../../bundle/factories.js';
+import { hookEvent, marker, T0 } from '../../bundle/factories.js';
 import { judge } from '../testing.js';
 import { rule } from './perm-forced.js';
 
@@ -21,5 +21,23 @@ describe('PERM-FORCED', () => {
   it('accepts an app that keeps working, an exit long after, and essential permissions', () => {
     expect(judge(rule, { markers: [marker('permission.denied', T0, { data: { permission: LOC } }), marker('app.exit', T0 + 60_000)] })).toEqual([]);
     expect(judge(rule, { markers: [marker('permission.denied', T0, { data: { permission: LOC } }), marker('app.exit', T0 + 1000)] }, { thresholds: { essential: 'ACCESS_FINE_LOCATION' } })).toEqual([]);
+  });
+});
+
+describe('PERM-FORCED with the scenario stage\u2019s markers', () => {
+  it('reads the blocking screen the scenario notes after a denial, by permission group', () => {
+    const markers = [
+      marker('permission.denied', T0, { data: { group: 'phone' } }),
+      marker('note', T0 + 3000, { data: { blocking: true, text: '未获得电话权限，无法进入游戏。', deniedGroups: 'phone' } }),
+    ];
+    expect(judge(rule, { markers })[0]!.statement).toBe('The app showed a screen that blocks further use 3.0 s after the user denied the phone permission.');
+  });
+
+  it('does not count checkSelfPermission calls after a denial as a prompt loop', () => {
+    const markers = [marker('permission.denied', T0, { data: { group: 'location' } })];
+    const check = (t: number) => hookEvent('permission-request', t, { api: 'androidx.core.content.ContextCompat.checkSelfPermission', permissions: [LOC] });
+    expect(judge(rule, { markers, events: [check(T0 + 100), check(T0 + 200), check(T0 + 300)] })).toEqual([]);
+    const request = (t: number) => hookEvent('permission-request', t, { api: 'android.app.Activity.requestPermissions', permissions: [LOC] });
+    expect(judge(rule, { markers, events: [request(T0 + 100), request(T0 + 200)] })[0]!.statement).toMatch(/asked again 2 times in a row/);
   });
 });

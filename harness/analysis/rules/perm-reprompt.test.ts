@@ -40,3 +40,15 @@ describe('PERM-REPROMPT with the scenario stage’s markers', () => {
     expect(f!.statement).toBe('The app asked again for the location permission 4.0 s after the user denied it.');
   });
 });
+
+describe('PERM-REPROMPT with checkSelfPermission', () => {
+  it('does not take a check of the denied permission for asking again, by the api that was hooked', () => {
+    const markers = [marker('permission.denied', T0, { data: { group: 'camera' } })];
+    const checks = ['androidx.core.content.ContextCompat.checkSelfPermission', 'android.content.Context.checkSelfPermission', 'android.app.Activity.shouldShowRequestPermissionRationale'].map((api) =>
+      hookEvent('permission-request', T0 + 1000, { api, permissions: [CAM] }),
+    );
+    expect(judge(rule, { markers, events: checks })).toEqual([]);
+    const request = hookEvent('permission-request', T0 + 2000, { api: 'androidx.core.app.ActivityCompat.requestPermissions', permissions: [CAM] });
+    expect(judge(rule, { markers, events: [...checks, request] })[0]!.evidence.events).toEqual([request.id]);
+  });
+});

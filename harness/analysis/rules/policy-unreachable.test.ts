@@ -16,4 +16,15 @@ describe('POLICY-UNREACHABLE', () => {
     expect(judge(rule, { markers: [marker('note', T0, { data: { policySearch: 'found', policyTaps: 6 } })] }, { thresholds: { maxTaps: 6 } })).toEqual([]);
     expect(judge(rule, { markers: [marker('app.launch', T0)] })).toEqual([]);
   });
+
+  it('reads the markers the find-policy step writes, and does not judge a search that could not look', () => {
+    const found = marker('note', T0, { data: { policySearch: 'found', policyTaps: 2, path: '我的 › 隐私政策', maxTaps: 4 } });
+    expect(judge(rule, { markers: [found] })).toEqual([]);
+    for (const policySearch of ['no-entry', 'blocked', 'incomplete']) {
+      expect(judge(rule, { markers: [marker('note', T0, { data: { policySearch, policyTaps: 0 } })] }), policySearch).toEqual([]);
+    }
+    const [f] = judge(rule, { markers: [marker('note', T0, { ui: 'u3', data: { policySearch: 'not-found', policyTaps: 5, explored: '我的 | 设置' } })] });
+    expect(f!.statement).toBe('The privacy policy could not be found from the main screen after 5 taps.');
+    expect(f!.evidence.ui).toEqual(['u3']);
+  });
 });

@@ -24,7 +24,7 @@ export const rule: Rule = {
     const bad: { m: Marker; why: string }[] = [];
     for (const m of searches) {
       const taps = typeof m.data?.policyTaps === 'number' ? m.data.policyTaps : undefined;
-      if (m.data?.policySearch === 'not-found') bad.push({ m, why: `could not be found from the main screen${taps !== undefined ? ` after ${taps} taps` : ''}` });
+      if (m.data?.policySearch === 'not-found') bad.push({ m, why: `could not be found from the main screen${taps !== undefined ? ` after ${taps} tap${taps === 1 ? '' : 's'}` : ''}` });
       else if (taps !== undefined && taps > max) bad.push({ m, why: `took ${taps} taps to reach from the main screen (limit ${max})` });
     }
     if (bad.length === 0) return [];

@@ -26,4 +26,17 @@ describe('START-SELF', () => {
     ];
     expect(judge(rule, { markers })).toEqual([]);
   });
+
+  it('does not take launching the app for asking it to open another one (a splash ad jumping away)', () => {
+    const markers = [
+      marker('step', T0, { tEnd: T0 + 1000, label: 'launch: Cold-start the app with monkey.', data: { kind: 'launch' } }),
+      marker('process.start', T0 + 200, { data: { process: 'com.example.app', cause: 'pre-top-activity' } }),
+      marker('package.switch', T0 + 2500, { data: { from: 'com.example.app', to: 'com.android.chrome' } }),
+    ];
+    expect(judge(rule, { markers }).map((f) => f.statement)).toEqual(['The app launched com.android.chrome with no user action before it.']);
+    const tapped = [...markers, marker('user.action', T0 + 2000, { data: { action: 'tap' } })];
+    expect(judge(rule, { markers: tapped })).toEqual([]);
+    const home = [...markers, marker('user.action', T0 + 2000, { data: { action: 'home' } })];
+    expect(judge(rule, { markers: home })).toHaveLength(1);
+  });
 });

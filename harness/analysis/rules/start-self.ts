@@ -38,10 +38,12 @@ export const rule: Rule = {
     const selfStarts: Marker[] = [];
     const others: Marker[] = [];
     for (const m of ctx.timeline.ofKind('process.start', 'package.switch')) {
-      if (ctx.timeline.userActionNear(m.t, graceMs)) continue;
       const pkg = (str(m, 'package', 'to', 'process') ?? '').replace(/:.*$/, '');
       if (pkg && (system.has(pkg) || pkg.startsWith('com.android.launcher'))) continue;
       const own = !pkg || pkg === app;
+      // Launching the app explains its own process starting, not another app opening: that
+      // needs a tap (on an ad, a share button...).
+      if (ctx.timeline.userActionNear(m.t, graceMs, { interaction: !own })) continue;
       if (m.kind === 'process.start' && own && BACKGROUND_CAUSES.test(str(m, 'cause') ?? '')) selfStarts.push(m);
       else if (!own) others.push(m);
     }

@@ -92,6 +92,8 @@ function forgetApp(ctx: StepContext): void {
   ctx.state.lastAppTree = undefined;
   ctx.state.shownConsent = undefined;
   ctx.state.shownPrompt = undefined;
+  ctx.state.shownPopup = undefined;
+  ctx.state.shownBlocking = undefined;
 }
 
 export async function background(ctx: StepContext): Promise<string> {

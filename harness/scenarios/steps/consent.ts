@@ -85,6 +85,7 @@ async function accept(
   let current = dialog;
   let tree = read.tree;
   const pressed: string[] = [];
+  let tPressed: number | undefined;
   for (let round = 0; round < MAX_FOLLOW_UPS; round += 1) {
     // "I have read and agree" boxes must be ticked first, or the accept button does nothing.
     const box = current.checkboxes.find((b) => !b.checked);
@@ -104,7 +105,9 @@ async function accept(
       return 'no accept control';
     }
     pressed.push(control.label);
-    const next = await pressAndFollow(ctx, control.node, tree, detect, current);
+    const press = await pressAndFollow(ctx, control.node, tree, detect, current);
+    const next = press.next;
+    tPressed = press.tPressed;
     if (next === 'gone') break;
     if (next === 'stuck') {
       throw new StepFailedError(ctx.step, `the privacy dialog stayed after pressing "${control.label}" twice`);
@@ -117,7 +120,8 @@ async function accept(
   ctx.recorder.marker('consent.accepted', `privacy policy accepted (pressed ${pressed.map((p) => `"${p}"`).join(', ')})`, {
     step: ctx.step,
     ui: after.id,
-    data: { button: pressed.join(' | '), implicit: dialog.implicit ?? null },
+    // The app reacts to the press, not to the moment the dialog was seen gone (CONSENT-PRE-COLLECT).
+    data: { button: pressed.join(' | '), implicit: dialog.implicit ?? null, ...(tPressed !== undefined ? { tPressed } : {}) },
   });
   return `accepted with ${pressed.join(', ')}`;
 }
@@ -134,6 +138,7 @@ async function refuse(
   let tree = read.tree;
   const pressed: string[] = [];
   let confirmations = 0;
+  let tPressed: number | undefined;
   let kind = dialog.refuse?.kind ?? 'refuse';
   for (let round = 0; round < MAX_FOLLOW_UPS; round += 1) {
     const confirmOverride = round > 0 && step.confirm ? matchSelector(tree, step.confirm, ctx.appPackage)[0] : undefined;
@@ -153,7 +158,9 @@ async function refuse(
     if (round > 0) confirmations += 1;
     else kind = current.refuse?.kind ?? kind;
     // A refusal is often followed by "are you sure?": keep refusing, a bounded number of times.
-    const next = await pressAndFollow(ctx, node, tree, detect, current);
+    const press = await pressAndFollow(ctx, node, tree, detect, current);
+    const next = press.next;
+    tPressed = press.tPressed;
     if (next === 'gone') break;
     if (next === 'stuck') {
       throw new StepFailedError(ctx.step, `the privacy dialog stayed after pressing "${pressed[pressed.length - 1] ?? 'refuse'}" twice`);
@@ -166,7 +173,7 @@ async function refuse(
   ctx.recorder.marker('consent.refused', `privacy policy refused (pressed ${pressed.map((p) => `"${p}"`).join(', ')})`, {
     step: ctx.step,
     ui: after.id,
-    data: { button: pressed.join(' | '), refuseKind: kind, confirmations },
+    data: { button: pressed.join(' | '), refuseKind: kind, confirmations, ...(tPressed !== undefined ? { tPressed } : {}) },
   });
   return `refused with ${pressed.join(', ')}`;
 }
@@ -194,19 +201,21 @@ async function followUp(
   return { dialog: found.value, read: found.read };
 }
 
-/** Presses `node`, and once more with a raw tap if the dialog did not react. */
+/** Presses `node`, and once more with a raw tap if the dialog did not react. `tPressed`: the press that counted. */
 async function pressAndFollow(
   ctx: StepContext,
   node: UiNode,
   tree: UiTree,
   detect: (tree: UiTree) => ConsentDialog | undefined,
   current: ConsentDialog,
-): Promise<{ dialog: ConsentDialog; read: Read } | 'gone' | 'stuck'> {
+): Promise<{ next: { dialog: ConsentDialog; read: Read } | 'gone' | 'stuck'; tPressed: number }> {
+  const tPressed = ctx.recorder.time();
   await clickNode(ctx, node, tree);
   const next = await followUp(ctx, detect, current);
-  if (next !== 'stuck' || !node.bounds) return next;
+  if (next !== 'stuck' || !node.bounds) return { next, tPressed };
   const { x, y } = centre(node.bounds);
   ctx.logger.debug({ x, y }, 'dialog did not react; tapping again at the control centre');
+  const tRetap = ctx.recorder.time();
   await ctx.shell.shell(`input tap ${x} ${y}`, 15_000);
-  return followUp(ctx, detect, current);
+  return { next: await followUp(ctx, detect, current), tPressed: tRetap };
 }

@@ -43,6 +43,12 @@ export interface RunState {
   /** Dialog currently on screen, so a dialog that stays up is noted once. */
   shownPrompt: string | undefined;
   shownConsent: string | undefined;
+  /** Signature of the pop-up on screen, noted once. */
+  shownPopup: string | undefined;
+  /** Words of the blocking screen on screen, noted once. */
+  shownBlocking: string | undefined;
+  /** The device's screen (asked once; null when the driver could not say). */
+  screen: { width: number; height: number } | null | undefined;
 }
 
 export function newRunState(): RunState {
@@ -55,6 +61,9 @@ export function newRunState(): RunState {
     lastAppTree: undefined,
     shownPrompt: undefined,
     shownConsent: undefined,
+    shownPopup: undefined,
+    shownBlocking: undefined,
+    screen: undefined,
   };
 }
 

@@ -1,14 +1,15 @@
 import { detectConsentDialog, type ConsentDialog } from '../consent-detector.js';
 import { detectPermissionPrompt, findPurposeText, PERMISSION_PACKAGES, type PermissionPrompt } from '../permission-detector.js';
-import type { Snapshot } from '../recorder.js';
+import { detectBlockingScreen, detectPopup, type Popup, type PopupOptions } from '../popup-detector.js';
+import type { MarkerData, Snapshot } from '../recorder.js';
 import { dominantPackage, type UiTree } from '../ui-tree.js';
 import { rememberAppScreen, type StepContext } from './context.js';
 
 /**
  * Notes what appears on screen while the scenario waits or looks for something: permission
- * prompts (with any purpose text the app showed), privacy dialogs, and the app leaving the
- * foreground on its own. Markers only; nothing is tapped here. A dialog that stays up is noted
- * once.
+ * prompts (with any purpose text the app showed), privacy dialogs, pop-ups over the app, a
+ * screen that refuses service after a denied permission, and the app leaving the foreground on
+ * its own. Markers only; nothing is tapped here. A dialog that stays up is noted once.
  */
 
 type Read = { xml: string; tree: UiTree; t: number };
@@ -16,15 +17,22 @@ type Read = { xml: string; tree: UiTree; t: number };
 export interface Noticed {
   prompt: PermissionPrompt | undefined;
   consent: ConsentDialog | undefined;
+  popup: Popup | undefined;
   snapshot: Snapshot | undefined;
+}
+
+export interface NoteOptions {
+  /** Note pop-ups (off while `dismiss-popups` handles them and writes its own markers). */
+  popups?: boolean;
 }
 
 export function promptKey(p: PermissionPrompt): string {
   return `${p.package}|${p.message}|${Object.keys(p.buttons).sort().join(',')}`;
 }
 
-export async function noteScreen(ctx: StepContext, read: Read): Promise<Noticed> {
+export async function noteScreen(ctx: StepContext, read: Read, options: NoteOptions = {}): Promise<Noticed> {
   const { state, recorder } = ctx;
+  await learnScreenSize(ctx);
   let snapshot: Snapshot | undefined;
   const snap = async (name: string) => (snapshot ??= await recorder.snapshot(ctx.step, name, read));
 
@@ -39,7 +47,25 @@ export async function noteScreen(ctx: StepContext, read: Read): Promise<Noticed>
     state.shownPrompt = undefined;
   }
 
-  const consent = prompt ? undefined : detectConsentDialog(read.tree, { appPackage: ctx.appPackage, ...(ctx.overrides ? { overrides: ctx.overrides } : {}) });
+  // Before the consent detector: "无法使用" also ends a refusal confirmation, but this one is about a permission.
+  const blocking = prompt || state.deniedGroups.size === 0 ? undefined : detectBlockingScreen(read.tree, ctx.appPackage);
+  if (blocking) {
+    if (state.shownBlocking !== blocking.text) {
+      state.shownBlocking = blocking.text;
+      const s = await snap('blocking-screen');
+      // PERM-FORCED reads `blocking: true`; the groups are the ones denied so far in this install.
+      recorder.marker('note', `the app refuses service after a denied permission: "${blocking.text.slice(0, 120)}"`, {
+        step: ctx.step,
+        ui: s.id,
+        t: read.t,
+        data: { blocking: true, text: blocking.text, deniedGroups: [...state.deniedGroups].sort().join(',') },
+      });
+    }
+  } else {
+    state.shownBlocking = undefined;
+  }
+
+  const consent = prompt || blocking ? undefined : detectConsentDialog(read.tree, { appPackage: ctx.appPackage, ...(ctx.overrides ? { overrides: ctx.overrides } : {}) });
   if (consent) {
     const key = `${consent.kind}|${consent.text}`;
     if (state.shownConsent !== key) {
@@ -48,6 +74,16 @@ export async function noteScreen(ctx: StepContext, read: Read): Promise<Noticed>
     }
   } else {
     state.shownConsent = undefined;
+  }
+
+  const popup = prompt || consent || blocking ? undefined : detectPopup(read.tree, popupOptions(ctx));
+  if (popup && options.popups !== false) {
+    if (state.shownPopup !== popup.signature) {
+      state.shownPopup = popup.signature;
+      notePopupSeen(ctx, popup, read, await snap('popup'));
+    }
+  } else if (!popup) {
+    state.shownPopup = undefined;
   }
 
   const fg = dominantPackage(read.tree);
@@ -70,7 +106,51 @@ export async function noteScreen(ctx: StepContext, read: Read): Promise<Noticed>
       }
     }
   }
-  return { prompt, consent, snapshot };
+  return { prompt, consent, popup, snapshot };
+}
+
+/** The screen size, asked once per run: a dialog-only dump does not show it. */
+async function learnScreenSize(ctx: StepContext): Promise<void> {
+  if (ctx.state.screen !== undefined) return;
+  try {
+    ctx.state.screen = await ctx.driver.windowSize();
+  } catch (e) {
+    ctx.state.screen = null;
+    ctx.logger.debug({ err: e instanceof Error ? e.message : String(e) }, 'window size unknown; pop-ups judged from the dump alone');
+  }
+}
+
+export function popupOptions(ctx: StepContext): PopupOptions {
+  return { appPackage: ctx.appPackage, ...(ctx.state.screen ? { screen: ctx.state.screen } : {}) };
+}
+
+/** What UI-UNCLOSABLE-POPUP reads: whether there is a close control, and what pressing it did. */
+export function popupData(popup: Popup, extra: MarkerData = {}): MarkerData {
+  return {
+    popup: popup.kind,
+    name: popup.name,
+    closable: popup.close !== undefined,
+    control: popup.close?.label ?? null,
+    controlBy: popup.close?.by ?? null,
+    fullScreen: popup.fullScreen,
+    cues: popup.cues.join('; ').slice(0, 300),
+    signature: popup.signature.slice(0, 200),
+    ...extra,
+  };
+}
+
+export function describePopup(popup: Popup): string {
+  return `${popup.kind === 'ad' ? 'ad' : 'dialog'} pop-up${popup.name ? ` "${popup.name}"` : ''}`;
+}
+
+/** The watcher's note of a pop-up it saw in passing: nothing was pressed. */
+function notePopupSeen(ctx: StepContext, popup: Popup, read: Read, snapshot: Snapshot): void {
+  ctx.recorder.marker('popup.shown', `${describePopup(popup)} shown${popup.close ? ` (close control "${popup.close.label}")` : ', with no close or skip control'}`, {
+    step: ctx.step,
+    ui: snapshot.id,
+    t: read.t,
+    data: popupData(popup),
+  });
 }
 
 export async function notePrompt(ctx: StepContext, prompt: PermissionPrompt, read: Read, snapshot: Snapshot): Promise<void> {

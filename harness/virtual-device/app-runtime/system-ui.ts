@@ -19,7 +19,6 @@ export interface PermissionGroup {
 }
 
 const GROUPS: [RegExp, PermissionGroup][] = [
-  [/LOCATION$/, { id: 'location', phrase: 'access this device’s location', foregroundOnly: true }],
   [/\.CAMERA$/, { id: 'camera', phrase: 'take pictures and record video', foregroundOnly: true }],
   [/RECORD_AUDIO$/, { id: 'microphone', phrase: 'record audio', foregroundOnly: true }],
   [/(READ_PHONE_STATE|CALL_PHONE|READ_PHONE_NUMBERS)$/, { id: 'phone', phrase: 'make and manage phone calls', foregroundOnly: false }],
@@ -27,10 +26,13 @@ const GROUPS: [RegExp, PermissionGroup][] = [
   [/SMS$/, { id: 'sms', phrase: 'send and view SMS messages', foregroundOnly: false }],
   [/CALL_LOG$/, { id: 'call-log', phrase: 'access your phone call logs', foregroundOnly: false }],
   [/CALENDAR$/, { id: 'calendar', phrase: 'access your calendar', foregroundOnly: false }],
-  [/(EXTERNAL_STORAGE|READ_MEDIA_\w+)$/, { id: 'storage', phrase: 'access photos and media on your device', foregroundOnly: false }],
-  [/BLUETOOTH_(SCAN|CONNECT|ADVERTISE)$/, { id: 'nearby', phrase: 'find, connect to, and determine the relative position of nearby devices', foregroundOnly: false }],
+  // Before location, so ACCESS_MEDIA_LOCATION is not taken for the location group.
+  [/(EXTERNAL_STORAGE|READ_MEDIA_\w+|ACCESS_MEDIA_LOCATION)$/, { id: 'storage', phrase: 'access photos and media on your device', foregroundOnly: false }],
+  [/LOCATION$/, { id: 'location', phrase: 'access this device’s location', foregroundOnly: true }],
+  [/(BLUETOOTH_(SCAN|CONNECT|ADVERTISE)|NEARBY_WIFI_DEVICES|UWB_RANGING)$/, { id: 'nearby-devices', phrase: 'find, connect to, and determine the relative position of nearby devices', foregroundOnly: false }],
   [/POST_NOTIFICATIONS$/, { id: 'notifications', phrase: 'send you notifications', foregroundOnly: false }],
-  [/BODY_SENSORS$|ACTIVITY_RECOGNITION$/, { id: 'sensors', phrase: 'access sensor data about your vital signs', foregroundOnly: false }],
+  [/BODY_SENSORS(_BACKGROUND)?$/, { id: 'sensors', phrase: 'access sensor data about your vital signs', foregroundOnly: false }],
+  [/ACTIVITY_RECOGNITION$/, { id: 'activity-recognition', phrase: 'access your physical activity', foregroundOnly: false }],
 ];
 
 export function permissionGroup(permission: string): PermissionGroup {
