@@ -38,3 +38,18 @@ describe('Timeline', () => {
     expect(Timeline.permissionsOf(marker('permission.denied', T0, { label: 'denied android.permission.CAMERA' }))).toEqual(['android.permission.CAMERA']);
   });
 });
+
+describe('Timeline segments around a reinstall step', () => {
+  it('keeps the old consent until the fresh install has happened', () => {
+    const refused = marker('consent.refused', T0 + 1000);
+    const step = marker('step', T0 + 5000, { tEnd: T0 + 6000, label: 'reinstall: Uninstall and install the app again.', data: { kind: 'reinstall' } });
+    const install = marker('app.install', T0 + 5600);
+    const timeline = new Timeline([refused, step, install], runMeta({ startedAt: T0 }));
+    // During the step, before the install, the old process still runs under the refusal.
+    expect(timeline.consentAt(T0 + 5500).state).toBe('refused');
+    expect(timeline.segmentOf(T0 + 5500)).toBe(0);
+    expect(timeline.consentAt(T0 + 5700).state).toBe('pending');
+    expect(timeline.stoppedByScenario(T0 + 5500)).toBe(true);
+    expect(timeline.stoppedByScenario(T0 + 9000)).toBe(false);
+  });
+});

@@ -32,6 +32,7 @@ const PRESS_CLOCK_TOLERANCE_MS = 250;
 
 /** Steps after which the app starts from a clean state: a new install, or its data cleared. */
 const RESET_STEP_ACTIONS = new Set(['reinstall', 'reset-data', 'install']);
+const STOPPING_STEP_ACTIONS = new Set(['relaunch', 'kill', 'reinstall', 'reset-data', 'install']);
 
 function stepAction(m: Marker): string {
   for (const key of ['kind', 'action']) {
@@ -55,9 +56,24 @@ export class Timeline {
     private readonly run: RunMeta,
   ) {
     this.markers = [...markers].sort((a, b) => a.t - b.t || a.id.localeCompare(b.id));
-    this.boundaries = this.markers
-      .filter((m) => m.kind === 'app.install' || (m.kind === 'step' && RESET_STEP_ACTIONS.has(stepAction(m))))
-      .map((m) => m.t);
+    // A fresh state starts when the install (or data reset) has happened, not when the step that
+    // asks for it starts: the old process may still collect during the step, under the old consent.
+    const installs = this.markers.filter((m) => m.kind === 'app.install');
+    const resets = this.markers
+      .filter((m) => m.kind === 'step' && RESET_STEP_ACTIONS.has(stepAction(m)))
+      .filter((step) => !installs.some((i) => i.t >= step.t && i.t <= (step.tEnd ?? step.t)))
+      .map((step) => step.tEnd ?? step.t);
+    this.boundaries = [...installs.map((m) => m.t), ...resets].sort((a, b) => a - b);
+  }
+
+  /**
+   * True when the scenario itself stopped the app at this instant (a relaunch, kill, reinstall or
+   * data reset step was under way): such an exit is ours, not the app closing itself.
+   */
+  stoppedByScenario(t: number, graceMs = 500): boolean {
+    return this.markers.some(
+      (m) => m.kind === 'step' && STOPPING_STEP_ACTIONS.has(stepAction(m)) && t >= m.t && t <= (m.tEnd ?? m.t) + graceMs,
+    );
   }
 
   /** 0 for the first segment, +1 after each reinstall or data reset. */

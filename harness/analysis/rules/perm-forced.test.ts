@@ -25,6 +25,14 @@ describe('PERM-FORCED', () => {
 });
 
 describe('PERM-FORCED with the scenario stage\u2019s markers', () => {
+  it('does not blame the app for an exit the scenario caused (a relaunch step)', () => {
+    const denied = marker('permission.denied', T0, { data: { permission: LOC } });
+    const relaunch = marker('step', T0 + 2000, { tEnd: T0 + 2600, label: 'relaunch: Stop the app and start it again with monkey.', data: { kind: 'relaunch' } });
+    expect(judge(rule, { markers: [denied, relaunch, marker('app.exit', T0 + 2100)] })).toEqual([]);
+    // The same exit with no step under way is the app's own.
+    expect(judge(rule, { markers: [denied, marker('app.exit', T0 + 2100)] })).toHaveLength(1);
+  });
+
   it('reads the blocking screen the scenario notes after a denial, by permission group', () => {
     const markers = [
       marker('permission.denied', T0, { data: { group: 'phone' } }),

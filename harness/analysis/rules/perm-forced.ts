@@ -36,7 +36,10 @@ export const rule: Rule = {
       for (const perm of Timeline.permissionsOf(denial)) {
         const key = permissionGroup(perm);
         if (essential.has(key) || out.has(key)) continue;
-        const exit = ctx.timeline.markers.find((m) => (m.kind === 'app.exit' || m.kind === 'app.crash') && within(m));
+        // An exit the scenario caused (relaunch, kill, reinstall) is not the app refusing service.
+        const exit = ctx.timeline.markers.find(
+          (m) => (m.kind === 'app.exit' || m.kind === 'app.crash') && within(m) && (m.kind === 'app.crash' || !ctx.timeline.stoppedByScenario(m.t)),
+        );
         const blocking = ctx.timeline.markers.find((m) => m.data?.blocking === true && within(m));
         const loop = requests.filter((r) => r.t > denial.t && r.t - denial.t <= windowMs && r.permissions.some((p) => samePermission(p, perm)));
         let what: string | undefined;

@@ -478,21 +478,24 @@ describe('sample apps play their ground truth', () => {
     expect(runtime.calls.map((c) => c.method)).toEqual(['getString']);
   });
 
-  it('location-after-refusal: the location loop keeps running after the user refused twice', async () => {
+  it('location-after-refusal: collection starts at the refusal and keeps running on a loop', async () => {
     vi.useFakeTimers({ toFake: ['setInterval'] });
     try {
       const { host, runtime, launch } = play('com.consentry.sample.bikes');
       await launch();
       await tapId(host, 'com.consentry.sample.bikes:id/btn_disagree');
-      await tapId(host, 'com.consentry.sample.bikes:id/btn_still_refuse');
-      expect(host.stateOf('com.consentry.sample.bikes')!.consent).toBe('refused');
       expect(runtime.calls).toHaveLength(0);
-      // One period of the model's loop (`every: 2`).
-      vi.advanceTimersByTime(2_000);
+      await tapId(host, 'com.consentry.sample.bikes:id/btn_still_refuse');
       await host.whenIdle();
+      expect(host.stateOf('com.consentry.sample.bikes')!.consent).toBe('refused');
+      // Right at the refusal…
       expect(runtime.calls.map((c) => `${c.method}${c.threw ? '!' : ''}`)).toEqual(['getLastKnownLocation!', 'getString']);
       expect(runtime.calls[0]!.thread).toBe('AMapLocationThread');
       expect(runtime.calls[0]!.stack[1]).toMatch(/^com\.amap\.api\.location\./);
+      // …and again one period of the loop (`every: 5`) later.
+      vi.advanceTimersByTime(5_000);
+      await host.whenIdle();
+      expect(runtime.calls).toHaveLength(4);
     } finally {
       vi.useRealTimers();
     }
