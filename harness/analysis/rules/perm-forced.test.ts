@@ -29,6 +29,9 @@ describe('PERM-FORCED with the scenario stage\u2019s markers', () => {
     const denied = marker('permission.denied', T0, { data: { permission: LOC } });
     const relaunch = marker('step', T0 + 2000, { tEnd: T0 + 2600, label: 'relaunch: Stop the app and start it again with monkey.', data: { kind: 'relaunch' } });
     expect(judge(rule, { markers: [denied, relaunch, marker('app.exit', T0 + 2100)] })).toEqual([]);
+    // Asking again after the relaunch is a re-prompt (PERM-REPROMPT), not a prompt loop.
+    const asks = [marker('app.launch', T0 + 2600), marker('permission.requested', T0 + 3000, { data: { permission: LOC } }), marker('permission.requested', T0 + 3500, { data: { permission: LOC } })];
+    expect(judge(rule, { markers: [denied, relaunch, marker('app.exit', T0 + 2100), ...asks] })).toEqual([]);
     // The same exit with no step under way is the app's own.
     expect(judge(rule, { markers: [denied, marker('app.exit', T0 + 2100)] })).toHaveLength(1);
   });

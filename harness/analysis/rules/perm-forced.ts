@@ -41,7 +41,12 @@ export const rule: Rule = {
           (m) => (m.kind === 'app.exit' || m.kind === 'app.crash') && within(m) && (m.kind === 'app.crash' || !ctx.timeline.stoppedByScenario(m.t)),
         );
         const blocking = ctx.timeline.markers.find((m) => m.data?.blocking === true && within(m));
-        const loop = requests.filter((r) => r.t > denial.t && r.t - denial.t <= windowMs && r.permissions.some((p) => samePermission(p, perm)));
+        // A prompt loop is asking again in the same launch; asking again after a relaunch is
+        // PERM-REPROMPT's business, not a refusal of service.
+        const relaunched = (t: number) => ctx.timeline.markers.some((m) => m.kind === 'app.launch' && m.t > denial.t && m.t <= t);
+        const loop = requests.filter(
+          (r) => r.t > denial.t && r.t - denial.t <= windowMs && !relaunched(r.t) && r.permissions.some((p) => samePermission(p, perm)),
+        );
         let what: string | undefined;
         let evidence: Marker | undefined;
         if (exit) [what, evidence] = [exit.kind === 'app.crash' ? 'crashed' : 'closed itself', exit];
