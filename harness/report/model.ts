@@ -52,6 +52,11 @@ export interface ReportModel {
   counts: { events: number; flows: number; flowsWithPersonalData: number; tlsFailures: number; markers: number };
   /** When consent was accepted (host ms), if it was. */
   consentAt?: number;
+  /**
+   * Stretches of the run with no consent given: from the start, and from each fresh install
+   * (consent starts over), to the next acceptance or the end of that install.
+   */
+  preConsent: { start: number; end: number; accepted: boolean }[];
   timeline: TimelineMark[];
   tools: Record<string, string>;
   bundleDir: string;
@@ -121,10 +126,21 @@ export function buildReportModel(bundle: Bundle, findings: FindingsDoc | undefin
       markers: bundle.markers.length,
     },
     ...(consentAt !== undefined ? { consentAt } : {}),
+    preConsent: preConsentIntervals(bundle.markers, bundle.run.startedAt, Math.max(lastT, bundle.run.startedAt + 1)),
     timeline: buildTimeline(bundle, evidenceIds),
     tools: bundle.run.tools,
     bundleDir: bundle.dir,
   };
+}
+
+function preConsentIntervals(markers: Marker[], start: number, end: number): ReportModel['preConsent'] {
+  const sorted = [...markers].sort((a, b) => a.t - b.t);
+  const starts = [start, ...sorted.filter((m) => m.kind === 'app.install').map((m) => m.t)];
+  return starts.map((s, i) => {
+    const segmentEnd = starts[i + 1] ?? end;
+    const accepted = sorted.find((m) => m.kind === 'consent.accepted' && m.t >= s && m.t < segmentEnd);
+    return { start: s, end: accepted?.t ?? segmentEnd, accepted: accepted !== undefined };
+  }).filter((r) => r.end > r.start);
 }
 
 function pick<T>(ids: string[], byId: Map<string, T>): T[] {

@@ -38,7 +38,7 @@ export interface Chart {
   lanes: { label: string; y: number }[];
   shapes: ChartShape[];
   ticks: { x: number; label: string }[];
-  preConsent: { x: number; width: number; label: string } | undefined;
+  preConsent: { x: number; width: number; label: string }[];
   legend: { label: string; colour: string }[];
 }
 
@@ -78,12 +78,12 @@ export function buildChart(model: ReportModel, width = 1100): Chart {
   const tickStep = niceStep(span / 10);
   const ticks: Chart['ticks'] = [];
   for (let t = 0; t <= span; t += tickStep) ticks.push({ x: xOf(model.startedAt + t), label: formatOffset(t) });
-  const consentEnd = model.consentAt ?? model.endedAt;
-  const preConsent = {
-    x: labelWidth,
-    width: Math.max(xOf(consentEnd) - labelWidth, 0),
-    label: model.consentAt === undefined ? 'no consent given during this run' : 'before consent',
-  };
+  const preConsent = model.preConsent.map((r, i) => ({
+    x: xOf(r.start),
+    width: Math.max(xOf(r.end) - xOf(r.start), 0),
+    // Label the first stretch only; the others are the same colour, titled on hover.
+    label: r.accepted ? (i === 0 ? 'before consent' : 'before consent (fresh install)') : 'no consent given',
+  }));
   const legend = [
     { label: 'first party', colour: PARTY_COLOURS.first },
     ...[...sdkColours.entries()].map(([sdk, colour]) => ({ label: sdk, colour })),
