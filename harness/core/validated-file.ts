@@ -46,6 +46,12 @@ export function parseValidated<S extends z.ZodType>(text: string, file: string, 
   return result.data;
 }
 
+/** Line of the deepest existing node on `path` in a YAML/JSON text (for checks zod cannot express). */
+export function lineOfPath(text: string, path: (string | number)[]): number | undefined {
+  const counter = new LineCounter();
+  return lineOf(parseDocument(text, { lineCounter: counter }), counter, path);
+}
+
 /** The line of the deepest node on `path` that exists (the field itself, or its parent if missing). */
 function lineOf(doc: Document, counter: LineCounter, path: (string | number)[]): number | undefined {
   let node: unknown = doc.contents;

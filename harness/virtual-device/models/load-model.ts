@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../../core/errors.js';
-import { parseValidated } from '../../core/validated-file.js';
+import { lineOfPath, parseValidated } from '../../core/validated-file.js';
 import { loadSdkCatalogue, type SdkCatalogue } from '../../catalogue/sdk-catalogue.js';
 import { AppModel, type Action, type UiElement } from './schema.js';
 
@@ -120,24 +119,3 @@ function collectIds(element: UiElement, into: Set<string>): void {
   for (const child of element.children) collectIds(child, into);
 }
 
-/** Line of the deepest existing node on `path` in the YAML text. */
-function lineOfPath(text: string, path: (string | number)[]): number | undefined {
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter });
-  let node: unknown = doc.contents;
-  let offset: number | undefined = (doc.contents as { range?: [number] } | null)?.range?.[0];
-  for (const key of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
-      if (!pair) break;
-      offset = (pair.key as { range?: [number] }).range?.[0] ?? offset;
-      node = pair.value;
-    } else if (isSeq(node) && typeof key === 'number') {
-      const item = node.items[key] as { range?: [number] } | undefined;
-      if (!item) break;
-      offset = item.range?.[0] ?? offset;
-      node = item;
-    } else break;
-  }
-  return offset === undefined ? undefined : counter.linePos(offset).line;
-}
