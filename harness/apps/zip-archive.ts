@@ -5,6 +5,7 @@ import yauzl from 'yauzl';
 import { errorMessage } from '../core/errors.js';
 import { printable } from '../core/untrusted.js';
 import { AppInputError } from './errors.js';
+import { ReadAheadReader } from './read-ahead-reader.js';
 
 /**
  * Bounded reading of untrusted zip archives (APK, .apks, XAPK). The central directory is read
@@ -53,7 +54,7 @@ export class ZipArchive {
   ) {}
 
   static async open(file: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<ZipArchive> {
-    return ZipArchive.from(file, () => yauzl.openPromise(file, YAUZL_OPTIONS), limits);
+    return ZipArchive.from(file, () => openWithReadAhead(file), limits);
   }
 
   /** The same over bytes already in memory (an APK pushed to the virtual device); `name` is for errors. */
@@ -149,6 +150,18 @@ export class ZipArchive {
     } catch (cause) {
       throw zipError(this.file, cause, entry.fileName);
     }
+  }
+}
+
+/** yauzl over a read-ahead reader: the central directory in a few reads instead of two per entry. */
+async function openWithReadAhead(file: string): Promise<yauzl.ZipFile> {
+  const reader = await ReadAheadReader.open(file);
+  try {
+    return await yauzl.fromRandomAccessReaderPromise(reader, reader.size, YAUZL_OPTIONS);
+  } catch (err) {
+    // yauzl only releases the reader through a ZipFile it returned.
+    await reader.discard();
+    throw err;
   }
 }
 

@@ -1,16 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { readBundle } from '../../bundle/index.js';
 import { ConsentryError, EXIT, InputError } from '../../core/errors.js';
-import { readAppList } from '../../farm/app-list.js';
 import { attachBatchProgress } from '../../farm/batch-progress.js';
-import { BatchRunner } from '../../farm/batch-runner.js';
-import { redisConnection } from '../../farm/distributed/connection.js';
-import { FarmCoordinator } from '../../farm/distributed/coordinator.js';
-import { JobStore, type JobRow } from '../../farm/job-store.js';
-import { farmDevices, openPipeline, pipelineRunner } from '../../pipeline/index.js';
-import { buildReportModel, renderCsv, renderXlsx, summaryRow } from '../../report/index.js';
+import type { JobRow } from '../../farm/job-store.js';
 import { action } from '../action.js';
 import type { CliContext } from '../context.js';
 import { interruptOnSignals } from '../interrupt.js';
@@ -42,6 +35,8 @@ export function registerBatch(program: Command): void {
 /** The batch command's body; `farm coordinator` calls it with distributed on. */
 export async function batchAction(ctx: CliContext, source: string | undefined, opts: BatchOptions): Promise<number> {
         const { config } = ctx.loaded;
+        const { JobStore } = await import('../../farm/job-store.js');
+        const { readAppList } = await import('../../farm/app-list.js');
         const store = new JobStore(join(config.capturesRoot, 'farm.sqlite'));
         const interrupt = interruptOnSignals(ctx.logger);
         try {
@@ -60,6 +55,8 @@ export async function batchAction(ctx: CliContext, source: string | undefined, o
           const observeScale = parseScale(opts.observeScale);
           if (opts.distributed) {
             if (!config.farm.redis) throw new InputError('CONFIG_INVALID', 'distributed mode needs farm.redis.url in the config', { field: 'farm.redis' });
+            const { redisConnection } = await import('../../farm/distributed/connection.js');
+            const { FarmCoordinator } = await import('../../farm/distributed/coordinator.js');
             const coordinator = new FarmCoordinator(store, { queueName: config.farm.queue, connection: redisConnection(config.farm.redis), attempts: parsePositiveInt(opts.maxAttempts, 'max-attempts', 20) });
             try {
               const n = await coordinator.submit(batchId);
@@ -69,6 +66,8 @@ export async function batchAction(ctx: CliContext, source: string | undefined, o
               await coordinator.close();
             }
           } else {
+            const { farmDevices, openPipeline, pipelineRunner } = await import('../../pipeline/index.js');
+            const { BatchRunner } = await import('../../farm/batch-runner.js');
             const pipeline = await openPipeline(ctx.loaded, { logger: ctx.logger });
             try {
               const limit = opts.devices === 'all' ? Infinity : parsePositiveInt(opts.devices, 'devices');
@@ -110,6 +109,8 @@ export async function batchAction(ctx: CliContext, source: string | undefined, o
 
 /** CSV and XLSX across the batch's finished runs, for lab reporting. */
 async function writeSummaries(jobs: JobRow[], dir: string): Promise<{ csv: string; xlsx: string }> {
+  const { readBundle } = await import('../../bundle/index.js');
+  const { buildReportModel, renderCsv, renderXlsx, summaryRow } = await import('../../report/index.js');
   const rows = [];
   for (const job of jobs) {
     if (job.status !== 'done' || !job.bundleDir) continue;

@@ -1,9 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ConsentryError, EXIT, InputError } from '../../core/errors.js';
-import { redisConnection } from '../../farm/distributed/connection.js';
-import { FarmWorker } from '../../farm/distributed/worker.js';
-import { farmDevices, openPipeline, pipelineRunner } from '../../pipeline/index.js';
 import { action } from '../action.js';
 import { batchAction } from './batch.js';
 import { interruptOnSignals } from '../interrupt.js';
@@ -25,6 +22,9 @@ export function registerFarm(program: Command): void {
       action(async (ctx, opts: { devices: string; observeScale: string }) => {
         const { config } = ctx.loaded;
         if (!config.farm.redis) throw new InputError('CONFIG_INVALID', 'a farm worker needs farm.redis.url in the config', { field: 'farm.redis' });
+        const { redisConnection } = await import('../../farm/distributed/connection.js');
+        const { FarmWorker } = await import('../../farm/distributed/worker.js');
+        const { farmDevices, openPipeline, pipelineRunner } = await import('../../pipeline/index.js');
         const interrupt = interruptOnSignals(ctx.logger);
         const pipeline = await openPipeline(ctx.loaded, { logger: ctx.logger });
         try {
