@@ -54,7 +54,9 @@ afterAll(async () => {
 });
 
 function batch(args: string[]): ChildProcess {
-  return spawn(process.execPath, [...CLI, '--config', configFile, '--json', 'batch', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so the crash below takes its children (Appium, mitmdump) with it,
+  // as a host crash would, and the test leaves nothing running.
+  return spawn(process.execPath, [...CLI, '--config', configFile, '--json', 'batch', ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 }
 
 describe('consentry batch on 8 virtual devices', () => {
@@ -76,8 +78,9 @@ describe('consentry batch on 8 virtual devices', () => {
         { timeout: 600_000, interval: 1000 },
       )
       .toBeGreaterThanOrEqual(12);
-    first.kill('SIGKILL');
-    await new Promise((r) => first.once('exit', r));
+    const exited = new Promise((r) => first.once('exit', r));
+    process.kill(-first.pid!, 'SIGKILL');
+    await exited;
 
     const before = store();
     const batchId = before.latestBatch()!;

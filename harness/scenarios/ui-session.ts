@@ -64,6 +64,9 @@ export function buildCapabilities(target: SessionTarget & { systemPort: number }
     'appium:newCommandTimeout': 600,
     'appium:uiautomator2ServerLaunchTimeout': 60_000,
     'appium:adbExecTimeout': 30_000,
+    // consentry records logcat for the whole run itself; Appium's own capture would wait up to
+    // 10 s for a first line from a freshly cleared log on every session start.
+    'appium:skipLogcatCapture': true,
   };
   if (target.adbPort !== undefined) caps['appium:adbPort'] = target.adbPort;
   if (target.adbHost !== undefined) caps['appium:remoteAdbHost'] = target.adbHost;

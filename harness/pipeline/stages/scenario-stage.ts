@@ -14,6 +14,7 @@ import {
   openUiSession,
   scaleObservation,
   ScenarioRunner,
+  type SessionProfileOptions,
 } from '../../scenarios/index.js';
 import type { ScenarioStage } from '../ports.js';
 
@@ -45,7 +46,7 @@ export function scenarioStage(config: Config, options: { logger?: Logger; waitSc
       const ui = await openUiSession(
         (await appium()).url,
         { udid: serial, adbHost: config.adb.host, adbPort: config.adb.port },
-        session.lease.profile.appium,
+        appiumOptions(session.lease.profile.appium),
         { logger },
       );
       try {
@@ -78,6 +79,17 @@ export function scenarioStage(config: Config, options: { logger?: Logger; waitSc
       const s = await server?.catch(() => undefined);
       await s?.stop();
     },
+  };
+}
+
+/** A profile's `appium:` map: the options the session knows by name, the rest passed verbatim. */
+function appiumOptions(map: Record<string, string | number | boolean>): SessionProfileOptions {
+  const { noReset, skipServerInstallation, skipDeviceInitialization, ...extra } = map;
+  return {
+    ...(typeof noReset === 'boolean' ? { noReset } : {}),
+    ...(typeof skipServerInstallation === 'boolean' ? { skipServerInstallation } : {}),
+    ...(typeof skipDeviceInitialization === 'boolean' ? { skipDeviceInitialization } : {}),
+    extra,
   };
 }
 

@@ -13,6 +13,7 @@ Kept small on purpose: no decoding, no detection, no policy here; the harness do
 import base64
 import json
 import logging
+import os
 import socket
 import threading
 import time
@@ -101,6 +102,26 @@ class ConsentryBridge:
         self.sock = socket.create_connection((host, int(port)), timeout=10)
         self.sock.settimeout(None)
         self.send({"type": "hello", "mitmproxy": MITMPROXY_VERSION})
+        threading.Thread(target=self.exit_when_harness_gone, name="consentry-watchdog", daemon=True).start()
+
+    def exit_when_harness_gone(self):
+        # The harness never writes to the bridge: end-of-file means its process is gone (even
+        # killed with SIGKILL, which it cannot hand on to us). An orphaned proxy must not linger.
+        sock = self.sock
+        try:
+            while sock is not None and sock.recv(4096):
+                pass
+        except OSError:
+            pass
+        if self.sock is None:
+            return  # a normal shutdown closed the socket first
+        _log_error("consentry harness went away: shutting down")
+        try:
+            ctx.master.event_loop.call_soon_threadsafe(ctx.master.shutdown)
+        except Exception:  # noqa: BLE001 - any failure falls through to the hard exit below
+            pass
+        time.sleep(5)
+        os._exit(0)
 
     def done(self):
         if self.sock is not None:

@@ -22,12 +22,15 @@ export function uiautomator2Instrumentation(os: PhoneOs, app: AppHost, options: 
   return {
     targetPackage: UIA2_SERVER_PACKAGE,
     start: async (context) => {
-      const stop = startUiAutomator2Server(os, app, options);
+      // The instrumentation (and its process) ends when Appium deletes its session.
+      let sessionDeleted!: () => void;
+      const finished = new Promise<void>((resolve) => (sessionDeleted = resolve));
+      const stop = startUiAutomator2Server(os, app, { ...options, onSessionDeleted: () => sessionDeleted() });
       context.signal.addEventListener('abort', stop, { once: true });
       context.output('INSTRUMENTATION_STATUS: class=io.appium.uiautomator2.server.test.AppiumUiAutomator2Server');
       context.output('INSTRUMENTATION_STATUS: test=startServer');
       context.output('INSTRUMENTATION_STATUS_CODE: 1');
-      return { stop };
+      return { stop, finished };
     },
   };
 }

@@ -47,6 +47,11 @@ type Handler = (req: { params: string[]; body: Record<string, unknown>; session:
 
 export interface UiAutomator2ServerOptions {
   logger?: Logger;
+  /**
+   * Called once a session has been deleted: the real server's process then quits on its own,
+   * and Appium's driver waits (up to 5 s) for it to be gone before it ends the session.
+   */
+  onSessionDeleted?: () => void;
 }
 
 export class UiAutomator2Server {
@@ -59,7 +64,7 @@ export class UiAutomator2Server {
   constructor(
     private readonly os: PhoneOs,
     private readonly app: AppHost,
-    options: UiAutomator2ServerOptions = {},
+    private readonly options: UiAutomator2ServerOptions = {},
   ) {
     this.logger = (options.logger ?? silentLogger()).child({ component: 'uia2', serial: os.identity.serial });
     this.http = createServer((req, res) => void this.handle(req, res));
@@ -186,6 +191,8 @@ export class UiAutomator2Server {
     r('DELETE', '/', ({ session }) => {
       this.sessions.delete(session!.id);
       this.elements.clear();
+      // After the reply has gone out, as the real server does.
+      if (this.options.onSessionDeleted) setTimeout(this.options.onSessionDeleted, 50).unref();
       return null;
     });
     r('GET', '/appium/settings', ({ session }) => session!.settings);
