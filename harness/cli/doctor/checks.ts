@@ -46,6 +46,11 @@ const adb: Check = async (config) => {
 
 const androidHome: Check = async () => {
   const home = process.env.ANDROID_HOME ?? process.env.ANDROID_SDK_ROOT;
+  // Without ANDROID_HOME, consentry hands Appium the project's own layout (made by setup).
+  const projectSdk = join(PACKAGE_ROOT, '.android-sdk');
+  if (!home && existsSync(join(projectSdk, 'platform-tools', 'adb'))) {
+    return { id: 'android-home', required: false, ok: true, detail: `ANDROID_HOME not set; Appium gets ${projectSdk} (platform-tools/adb → adb)` };
+  }
   if (!home) {
     return {
       id: 'android-home',
