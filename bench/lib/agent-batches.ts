@@ -1,4 +1,6 @@
 import type { AgentEvent, AgentMessage } from '../../harness/instrumentation/agent-messages.js';
+// The project's one seeded generator (mulberry32), shared with the traffic test corpora.
+import { prng as seededRandom } from '../../harness/traffic/testing/synthetic-traffic.js';
 
 /**
  * Realistic agent traffic for the ingestion benchmark: `events` messages as the Frida agent
@@ -14,17 +16,6 @@ export const APP_PACKAGE = 'com.example.weather';
 export const APP_PID = 4242;
 export const BATCH_EVENTS = 200;
 
-/** mulberry32: small, fast, good enough to vary synthetic data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Hook {
   dataType: AgentEvent['dataType'];

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTestApk, type TestApkSpec } from '../../harness/apps/testing/index.js';
-import { seededRandom } from './agent-batches.js';
+import { prng as seededRandom } from '../../harness/traffic/testing/synthetic-traffic.js';
 
 /**
  * Large generated APKs for the static-analysis benchmark: thousands of classes spread over the
