@@ -3,36 +3,15 @@ import { createServer, type Server } from 'node:net';
 import { PNG } from 'pngjs';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DeviceIdentity, InstalledPackage, PhoneOs, ProcessRecord } from '../contracts.js';
+import type { InstalledPackage, PhoneOs, ProcessRecord } from '../contracts.js';
 import { VirtualAppHost } from '../app-runtime/app-host.js';
 import { parseModel } from '../models/load-model.js';
+import { fixedTestIdentity } from '../test-support/identity.js';
 import { startUiAutomator2Server } from './server.js';
 
 /** An in-test phone whose device-side listeners are real loopback servers (as `adb forward` reaches them). */
 function testPhone(): PhoneOs & { hostPort(devicePort: number): Promise<number>; install(name: string): void; closeAll(): void } {
-  const identity = {
-    serial: 'vd-uia2',
-    manufacturer: 'Consentry',
-    model: 'Virtual Pixel',
-    product: 'vpixel',
-    device: 'vpixel',
-    apiLevel: 33,
-    release: '13',
-    abi: 'arm64-v8a',
-    imei: '353627074839121',
-    imsi: '460001234567890',
-    iccid: '89860012345678901234',
-    phoneNumber: '+8613800138000',
-    androidId: 'a1b2c3d4e5f60718',
-    wifiMac: '02:1a:11:f0:aa:01',
-    bluetoothMac: '02:1a:11:f0:bb:01',
-    ssid: 'LabWiFi',
-    bssid: '3c:84:6a:11:22:33',
-    advertisingId: '38400000-8cf0-11bd-b23e-10b96e40000d',
-    oaid: 'f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b',
-    hardwareSerial: 'VPX0001',
-    location: { latitude: 39.9042, longitude: 116.4074 },
-  } satisfies DeviceIdentity;
+  const identity = fixedTestIdentity({ serial: 'vd-uia2' });
   const packages = new Map<string, InstalledPackage>();
   const procs: ProcessRecord[] = [];
   const listeners = new Map<number, Server>();
