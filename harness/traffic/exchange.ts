@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Flow } from '../bundle/schema.js';
 
 /**
  * What a capture adapter hands to the recorder: one HTTP exchange, WebSocket session or TLS
@@ -47,9 +48,10 @@ export function tlsErrorText(cause: TlsFailureCause): string {
 export const CapturedExchange = z.object({
   t: Millis,
   tEnd: Millis.optional(),
-  client: z.object({ ip: z.string(), port: z.number().int() }).optional(),
-  server: z.object({ host: z.string(), ip: z.string().optional(), port: z.number().int() }),
-  scheme: z.enum(['http', 'https', 'ws', 'wss']),
+  // Addresses and scheme as the bundle's Flow records them.
+  client: Flow.shape.client,
+  server: Flow.shape.server,
+  scheme: Flow.shape.scheme,
   tls: z
     .object({
       sni: z.string().optional(),
