@@ -30,14 +30,44 @@ describe('run phase accounting', () => {
   });
 
   it('sums repeated phases and charges the uncovered wall time to teardown', () => {
-    const rec = new PhaseRecorder();
-    rec.events.emit('run', { type: 'phase', phase: 'install', state: 'start' });
-    rec.events.emit('run', { type: 'phase', phase: 'install', state: 'end', ms: 300 });
-    rec.events.emit('run', { type: 'phase', phase: 'scenario', state: 'end', ms: 5000 });
-    rec.events.emit('run', { type: 'phase', phase: 'install', state: 'end', ms: 200 });
+    let now = 0;
+    const rec = new PhaseRecorder(() => now);
+    const phase = (name: string, from: number, to: number) => {
+      now = from;
+      rec.events.emit('run', { type: 'phase', phase: name, state: 'start' });
+      now = to;
+      rec.events.emit('run', { type: 'phase', phase: name, state: 'end', ms: to - from });
+    };
+    phase('install', 0, 300);
+    phase('scenario', 300, 5300);
+    phase('install', 5300, 5500);
     const b = rec.breakdown(6000);
     expect(b.get('install')).toBe(500);
     expect(b.get('teardown')).toBe(500);
+  });
+
+  it('charges a background phase only for the time no other phase overlaps', () => {
+    let now = 0;
+    const rec = new PhaseRecorder(() => now);
+    const emit = (phase: string, state: 'start' | 'end', t: number) => {
+      now = t;
+      rec.events.emit('run', { type: 'phase', phase, state, ...(state === 'end' ? { ms: 0 } : {}) });
+    };
+    // The proxy starts at 0 and listens at 400; prepare and install run from 0 to 150.
+    emit('capture-start', 'start', 0);
+    emit('prepare', 'start', 0);
+    emit('prepare', 'end', 50);
+    emit('install', 'start', 50);
+    emit('install', 'end', 150);
+    emit('capture-start', 'end', 400);
+    emit('scenario', 'start', 400);
+    emit('scenario', 'end', 1400);
+    const b = rec.breakdown(1500);
+    expect(b.get('capture-start')).toBe(250);
+    expect(b.get('install')).toBe(100);
+    expect(b.get('teardown')).toBe(100);
+    // Critical-path shares add up to the wall time.
+    expect([...b.values()].reduce((s, v) => s + v, 0)).toBe(1500);
   });
 
   it('splits the scenario phase into session open, steps and session close from the bundle', () => {

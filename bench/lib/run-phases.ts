@@ -29,24 +29,64 @@ export const PHASE_ORDER = [
   'report',
 ] as const;
 
-/** Collects the duration of every phase runApp reports (ms), summing repeats. */
+/**
+ * Phases that run alongside others (runApp starts the proxy while the device is prepared): only
+ * the part of them no other phase covers is on the run's critical path.
+ */
+export const BACKGROUND_PHASES: ReadonlySet<string> = new Set(['capture-start']);
+
+type Interval = [start: number, end: number];
+
+/** Collects every phase runApp reports as time intervals (ms), repeats kept apart. */
 export class PhaseRecorder {
   readonly events = new EventEmitter();
-  readonly ms = new Map<string, number>();
+  private readonly intervals = new Map<string, Interval[]>();
+  private readonly open = new Map<string, number[]>();
 
-  constructor() {
+  constructor(private readonly now: () => number = () => performance.now()) {
     this.events.on('run', (e: RunEvent) => {
-      if (e.type === 'phase' && e.state === 'end' && e.ms !== undefined) this.ms.set(e.phase, (this.ms.get(e.phase) ?? 0) + e.ms);
+      if (e.type !== 'phase') return;
+      const t = this.now();
+      if (e.state === 'start') {
+        this.open.set(e.phase, [...(this.open.get(e.phase) ?? []), t]);
+        return;
+      }
+      const start = this.open.get(e.phase)?.pop() ?? t - (e.ms ?? 0);
+      this.intervals.set(e.phase, [...(this.intervals.get(e.phase) ?? []), [start, t]]);
     });
   }
 
-  /** Phase durations plus `teardown`: the wall time no phase accounts for. */
+  /**
+   * Each phase's time on the critical path (a background phase: only what no other phase
+   * overlaps), plus `teardown`: the wall time no phase accounts for.
+   */
   breakdown(wallMs: number): Map<string, number> {
-    const out = new Map(this.ms);
-    const covered = [...this.ms.values()].reduce((s, v) => s + v, 0);
-    out.set('teardown', Math.max(0, wallMs - covered));
+    const out = new Map<string, number>();
+    for (const [phase, own] of this.intervals) {
+      const others = [...this.intervals].filter(([p]) => p !== phase).flatMap(([, list]) => list);
+      const total = coveredMs(own);
+      out.set(phase, BACKGROUND_PHASES.has(phase) ? total - overlapMs(own, others) : own.reduce((sum, [a, b]) => sum + b - a, 0));
+    }
+    out.set('teardown', Math.max(0, wallMs - coveredMs([...this.intervals.values()].flat())));
     return out;
   }
+}
+
+/** Length of the union of intervals. */
+function coveredMs(list: Interval[]): number {
+  let total = 0;
+  let end = -Infinity;
+  for (const [a, b] of [...list].sort((x, y) => x[0] - y[0])) {
+    if (b <= end) continue;
+    total += b - Math.max(a, end);
+    end = b;
+  }
+  return total;
+}
+
+/** How much of `own`'s union the union of `others` also covers. */
+function overlapMs(own: Interval[], others: Interval[]): number {
+  return coveredMs(own) + coveredMs(others) - coveredMs([...own, ...others]);
 }
 
 export interface BundlePhases {

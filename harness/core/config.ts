@@ -40,9 +40,14 @@ export const ConfigSchema = z
         /** APPIUM_HOME with the UiAutomator2 driver; the project-local one that setup installs by default. */
         home: z.string().default(builtIn.appiumHome),
         startTimeoutMs: z.number().int().positive().default(120_000),
+        /**
+         * Keep each device's Appium session between runs (checked before reuse). Off: a fresh
+         * session per run, for labs that want nothing shared between two apps' runs.
+         */
+        keepSessions: z.boolean().default(true),
       })
       .strict()
-      .default({ home: builtIn.appiumHome, startTimeoutMs: 120_000 }),
+      .default({ home: builtIn.appiumHome, startTimeoutMs: 120_000, keepSessions: true }),
     traffic: z
       .object({
         adapter: z.enum(['auto', 'mitmproxy', 'embedded']).default('auto'),

@@ -115,5 +115,23 @@ describe('consentry batch on 8 virtual devices', () => {
     }
     // Spread over the farm, one app per device at a time.
     expect(new Set(jobs.map((j) => j.device)).size).toBe(DEVICES);
+    // Each device kept its Appium session between its apps: a session a run says it reused was
+    // used before by the same device, and never by another one.
+    const sessionsByDevice = new Map<string, Set<string>>();
+    let reusedRuns = 0;
+    const runs = await Promise.all(counted.map((dir) => readBundle(dir)));
+    for (const { run, markers } of runs.sort((a, b) => a.run.startedAt - b.run.startedAt)) {
+      const note = markers.find((m) => m.kind === 'note' && typeof m.data?.appiumSession === 'string');
+      expect(note, `${run.runId} names its Appium session`).toBeDefined();
+      const id = note!.data!.appiumSession as string;
+      const seen = sessionsByDevice.get(run.device.serial) ?? new Set<string>();
+      if (note!.data!.reused === true) {
+        reusedRuns += 1;
+        expect(seen.has(id), `${run.runId} reused a session its device had`).toBe(true);
+      }
+      for (const [serial, ids] of sessionsByDevice) if (serial !== run.device.serial) expect(ids.has(id)).toBe(false);
+      sessionsByDevice.set(run.device.serial, seen.add(id));
+    }
+    expect(reusedRuns).toBeGreaterThan(0);
   }, 1_200_000);
 });

@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -61,6 +61,9 @@ export class BatchRunner extends EventEmitter {
     const { batchId } = this.options;
     const signal = this.options.signal ?? new AbortController().signal;
     const live = new Set(this.devices.serials());
+    // Every device loop and each of its runs listen on this one signal (a few listeners per
+    // run): raise Node's leak warning threshold with the farm's size instead of warning at 11.
+    setMaxListeners(Math.max(10, live.size * 8), signal);
     await Promise.all([...live].map((serial) => this.deviceLoop(serial, live, signal)));
     if (!signal.aborted) this.failUnreachable(live);
     return this.store.counts(batchId);

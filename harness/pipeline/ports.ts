@@ -64,7 +64,8 @@ export interface CaptureSession {
 
 export interface TrafficStage {
   ca(): Promise<{ pem: string; sha256: string }>;
-  start(options: { writer: BundleWriter; appPackage: string; identifiers: () => DeviceIdentifiers }): Promise<CaptureSession>;
+  /** Starts the proxy on `port` (chosen by the pipeline, so the device can be pointed at it meanwhile). */
+  start(options: { writer: BundleWriter; appPackage: string; identifiers: () => DeviceIdentifiers; port: number }): Promise<CaptureSession>;
   /** Re-scans every flow of a finished bundle with the final identifier set. */
   rescan(bundleDir: string, identifiers: DeviceIdentifiers): Promise<void>;
 }

@@ -8,6 +8,7 @@ import { ConsentryError, errorMessage, EXIT } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import { packageVersion } from '../core/paths.js';
+import { freePort } from '../core/ports.js';
 import { safeFileSegment } from '../core/untrusted.js';
 import type { CaptureSession, DeviceSession, InstrumentationSession, LogcatSession, PipelineStages } from './ports.js';
 
@@ -46,8 +47,8 @@ export class RunInterruptedError extends ConsentryError {
 }
 
 /**
- * One app, one device, one scenario: lease → prepare → install → capture → instrument → play →
- * collect → tear down → analyse → report. Whatever happens, the device is torn down and
+ * One app, one device, one scenario: lease → prepare and install (while the proxy starts) →
+ * instrument → play → collect → tear down → analyse → report. Whatever happens, the device is torn down and
  * released, and the bundle is finished with an outcome that says why.
  */
 export async function runApp(
@@ -114,6 +115,7 @@ export async function runApp(
   }
 
   let capture: CaptureSession | undefined;
+  let captureStarting: Promise<CaptureSession> | undefined;
   let instrumentation: InstrumentationSession | undefined;
   let logcat: LogcatSession | undefined;
   let failure: unknown;
@@ -125,11 +127,19 @@ export async function runApp(
   lost.catch(() => undefined);
   try {
     const race = <T>(p: Promise<T>) => Promise.race([p, lost]);
-    capture = await timed('capture-start', writer, () => race(stages.traffic.start({ writer, appPackage: app.packageName, identifiers: () => mergeIdentifiers(device.identifiers, instrumentation?.observedIdentifiers()) })));
-    writer.updateRun({ tools: { ...writer.run.tools, ...capture.tools }, coverage: { ...writer.run.coverage, traffic: 'active' } });
-    await timed('prepare', writer, () => race(session.prepare({ proxyPort: capture!.port, caPem: ca.pem, caSha256: ca.sha256 })));
+    // The proxy starts (a mitmdump process: about half a second) while the device is prepared and
+    // the app installed; the device is pointed at its port meanwhile. It must be listening before
+    // instrumentation is armed, since from then on anything may start the app.
+    const proxyPort = await freePort();
+    captureStarting = timed('capture-start', writer, () =>
+      stages.traffic.start({ writer, appPackage: app.packageName, identifiers: () => mergeIdentifiers(device.identifiers, instrumentation?.observedIdentifiers()), port: proxyPort }),
+    );
+    captureStarting.catch(() => undefined);
+    await timed('prepare', writer, () => race(session.prepare({ proxyPort, caPem: ca.pem, caSha256: ca.sha256 })));
     await timed('install', writer, () => race(session.install(app.installFiles, app.packageName)));
     logcat = await timed('logcat', writer, () => race(stages.logs.start(session, app.packageName, writer)));
+    capture = await race(captureStarting);
+    writer.updateRun({ tools: { ...writer.run.tools, ...capture.tools }, coverage: { ...writer.run.coverage, traffic: 'active' } });
     instrumentation = await timed('instrument', writer, () => race(stages.instrumentation.start(session, app.packageName, writer)));
     writer.updateRun({
       tools: { ...writer.run.tools, ...(instrumentation?.tools ?? {}) },
@@ -153,6 +163,8 @@ export async function runApp(
     logger.error({ err: errorMessage(err) }, 'run failed');
   } finally {
     clearInterval(countsTimer);
+    // A run that failed while the proxy was still starting must still stop it.
+    capture ??= await captureStarting?.catch(() => undefined);
     await timed('collect', writer, async () => {
       await Promise.allSettled([instrumentation?.stop(), logcat?.stop(), capture?.stop()]);
     }).catch(() => undefined);

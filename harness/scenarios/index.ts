@@ -70,6 +70,7 @@ export {
   type UiDriver,
   type UiSession,
 } from './ui-session.js';
+export { UiSessionKeeper } from './session-keeper.js';
 export { ScenarioRunner, type ScenarioResult, type ScenarioRunOptions, type StepResult } from './runner.js';
 
 import { DEVICE_TIME_COMMAND, measureClockOffset, type ClockOffset } from './clock.js';

@@ -15,12 +15,14 @@ import {
   scaleObservation,
   ScenarioRunner,
   type SessionProfileOptions,
+  UiSessionKeeper,
 } from '../../scenarios/index.js';
 import type { ScenarioStage } from '../ports.js';
 
 /**
  * Plays a scenario through Appium: the project's own Appium server (started once per process,
- * project-local APPIUM_HOME) or a configured external one, one session per lease.
+ * project-local APPIUM_HOME) or a configured external one; each device's session is kept between
+ * its runs (config appium.keepSessions).
  */
 export function scenarioStage(config: Config, options: { logger?: Logger; waitScale?: number } = {}): ScenarioStage & { close(): Promise<void> } {
   const logger = options.logger ?? silentLogger();
@@ -35,6 +37,7 @@ export function scenarioStage(config: Config, options: { logger?: Logger; waitSc
           logger,
         }));
   const dirs = [...new Set([config.scenariosDir, builtIn.scenarios])];
+  const sessions = new UiSessionKeeper({ keep: config.appium.keepSessions, logger });
   return {
     tools() {
       return { appium: version(join(PACKAGE_ROOT, 'node_modules', 'appium')), 'appium-uiautomator2-driver': version(join(config.appium.home, 'node_modules', 'appium-uiautomator2-driver')) };
@@ -43,13 +46,19 @@ export function scenarioStage(config: Config, options: { logger?: Logger; waitSc
       const definition = scaleObservation(loadScenario(scenario, dirs), observeScale);
       const serial = session.device.serial;
       const shell = adbkitShell(createAdbClient({ host: config.adb.host, port: config.adb.port }), serial);
-      const ui = await openUiSession(
-        (await appium()).url,
-        { udid: serial, adbHost: config.adb.host, adbPort: config.adb.port },
-        appiumOptions(session.lease.profile.appium),
-        { logger },
+      const url = (await appium()).url;
+      const { session: ui, reused } = await sessions.acquire(serial, () =>
+        openUiSession(url, { udid: serial, adbHost: config.adb.host, adbPort: config.adb.port }, appiumOptions(session.lease.profile.appium), { logger }),
       );
+      let healthy = false;
       try {
+        // Which automation session drove the app: a kept one is shared by this device's runs.
+        writer.addMarker({
+          t: Date.now(),
+          kind: 'note',
+          label: reused ? `UI automation: Appium session ${ui.sessionId}, kept from this device's previous run` : `UI automation: Appium session ${ui.sessionId}, opened for this run`,
+          data: { appiumSession: ui.sessionId, reused },
+        });
         const runner = new ScenarioRunner({
           device: shell,
           driver: ui.driver,
@@ -71,11 +80,13 @@ export function scenarioStage(config: Config, options: { logger?: Logger; waitSc
           }
           throw new ConsentryError('SCENARIO_INCOMPLETE', `scenario ${definition.id} stopped: ${reason}`);
         }
+        healthy = !signal.aborted;
       } finally {
-        await ui.driver.close().catch(() => undefined);
+        await sessions.release(serial, ui, healthy);
       }
     },
     async close() {
+      await sessions.closeAll();
       const s = await server?.catch(() => undefined);
       await s?.stop();
     },

@@ -23,7 +23,7 @@ export function trafficStage(config: Config, options: { logger?: Logger } = {}):
       const material = captureCa();
       return { pem: material.certPem, sha256: material.sha256 };
     },
-    async start({ writer, appPackage, identifiers }) {
+    async start({ writer, appPackage, identifiers, port }) {
       const session = await startTrafficSession({
         adapter: config.traffic.adapter,
         registry,
@@ -33,6 +33,7 @@ export function trafficStage(config: Config, options: { logger?: Logger } = {}):
         identifiers: identifiers(),
         limits: { ...DEFAULT_BODY_LIMITS, maxBytes: config.traffic.maxBodyBytes },
         nativeFlowFile: join(writer.dir, 'flows.mitm'),
+        port,
         logger,
       });
       return {
