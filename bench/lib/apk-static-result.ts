@@ -18,6 +18,8 @@ export const ApkRunResult = z.object({
   tool: z.string(),
   /** Interpreter-side set-up inside the process (module imports), before the first file. */
   importMs: z.number(),
+  /** consentry: the SDK catalogue form the worker found (compiled by the build, or the YAML). */
+  catalogue: z.enum(['compiled', 'yaml']).optional(),
   files: z.array(ApkFileResult),
 });
 export type ApkRunResult = z.infer<typeof ApkRunResult>;

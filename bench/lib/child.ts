@@ -12,9 +12,12 @@ import { runProcess } from '../../harness/core/process.js';
  * JSON document checked with `schema`. A fresh process per contender keeps one contender's heap,
  * JIT state and RSS high-water mark out of the other's numbers.
  *
- * The worker is compiled to one JavaScript file first (esbuild, npm packages left external) and
- * run with plain `node`, as consentry ships (dist/, no TypeScript loader). Under tsx, start-up
- * and RSS would include the loader's own thread and transpile cache, which users never pay.
+ * The worker is compiled first (esbuild, npm packages left external) and run with plain `node`,
+ * as consentry ships (dist/, no TypeScript loader). Under tsx, start-up and RSS would include the
+ * loader's own thread and transpile cache, which users never pay. Compiled with code splitting:
+ * dist/ is one module per file, so an `await import()` loads its module (and the npm packages it
+ * imports) only when reached; a single-file bundle would hoist every npm import to the top and
+ * charge lazily loaded packages to start-up.
  */
 export interface WorkerOptions {
   timeoutMs: number;
@@ -30,15 +33,22 @@ export interface PreparedWorker {
   dispose(): void;
 }
 
-export async function prepareWorker(workerFile: string | URL, fromSource = false): Promise<PreparedWorker> {
+export interface PrepareOptions {
+  fromSource?: boolean;
+  /** Files the worker needs beside its compiled code (what `npm run build` puts beside dist/ modules). */
+  besideWorker?: (dir: string) => void;
+}
+
+export async function prepareWorker(workerFile: string | URL, options: PrepareOptions = {}): Promise<PreparedWorker> {
   const source = typeof workerFile === 'string' ? workerFile : fileURLToPath(workerFile);
-  const compiled = fromSource ? undefined : await compileWorker(source);
-  const entry = compiled ? [compiled] : ['--import', 'tsx', source];
+  const compiled = options.fromSource ? undefined : await compileWorker(source);
+  if (compiled) options.besideWorker?.(compiled.dir);
+  const entry = compiled ? [compiled.entry] : ['--import', 'tsx', source];
   return {
-    async run(args, schema, options) {
-      const res = await runProcess(process.execPath, [...(options.nodeFlags ?? []), ...entry, ...args], {
-        timeoutMs: options.timeoutMs,
-        env: options.env ?? process.env,
+    async run(args, schema, runOptions) {
+      const res = await runProcess(process.execPath, [...(runOptions.nodeFlags ?? []), ...entry, ...args], {
+        timeoutMs: runOptions.timeoutMs,
+        env: runOptions.env ?? process.env,
         maxOutputBytes: 256 * 1024 * 1024,
       });
       const last = res.stdout.trim().split('\n').pop() ?? '';
@@ -51,14 +61,14 @@ export async function prepareWorker(workerFile: string | URL, fromSource = false
       return schema.parse(json);
     },
     dispose() {
-      if (compiled) for (const f of [compiled, `${compiled}.map`]) rmSync(f, { force: true });
+      if (compiled) rmSync(compiled.dir, { recursive: true, force: true });
     },
   };
 }
 
 /** Prepares, runs once and disposes. */
 export async function runWorker<T>(workerFile: string | URL, args: string[], schema: z.ZodType<T>, options: WorkerOptions): Promise<T> {
-  const worker = await prepareWorker(workerFile, options.fromSource);
+  const worker = await prepareWorker(workerFile, options.fromSource ? { fromSource: true } : {});
   try {
     return await worker.run(args, schema, options);
   } finally {
@@ -67,20 +77,22 @@ export async function runWorker<T>(workerFile: string | URL, args: string[], sch
 }
 
 /**
- * Compiles into node_modules/.cache/consentry-bench/: inside the package, so the worker resolves
- * npm packages and finds the package root (catalogues, sample apps) as dist/ code does.
+ * Compiles into its own folder under node_modules/.cache/consentry-bench/: inside the package,
+ * so the worker resolves npm packages and finds the package root (catalogues, sample apps) as
+ * dist/ code does; one folder per call, since a benchmark and a test may compile the same worker
+ * at once.
  */
 let compileCount = 0;
 
-export async function compileWorker(file: string): Promise<string> {
-  const outDir = join(PACKAGE_ROOT, 'node_modules', '.cache', 'consentry-bench');
-  mkdirSync(outDir, { recursive: true });
-  // One file per caller: a benchmark and a test may compile the same worker at once.
-  const outfile = join(outDir, `${basename(file, '.ts')}-${process.pid}-${++compileCount}.mjs`);
+export async function compileWorker(file: string): Promise<{ entry: string; dir: string }> {
+  const dir = join(PACKAGE_ROOT, 'node_modules', '.cache', 'consentry-bench', `${basename(file, '.ts')}-${process.pid}-${++compileCount}`);
+  mkdirSync(dir, { recursive: true });
   await build({
-    entryPoints: [file],
-    outfile,
+    entryPoints: { worker: file },
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
+    splitting: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
@@ -88,5 +100,5 @@ export async function compileWorker(file: string): Promise<string> {
     sourcemap: 'linked',
     logLevel: 'error',
   });
-  return outfile;
+  return { entry: join(dir, 'worker.mjs'), dir };
 }

@@ -57,20 +57,24 @@ function checkTable(name: string, off: number, count: number, itemSize: number, 
 export function dexClassNames(buf: Buffer): string[] {
   const h = readDexHeader(buf);
   const names: string[] = [];
+  const scratch = Buffer.allocUnsafe(MAX_DESCRIPTOR);
   for (let i = 0; i < h.classDefsSize; i += 1) {
     const typeIdx = buf.readUInt32LE(h.classDefsOff + i * CLASS_DEF_SIZE);
     if (typeIdx >= h.typeIdsSize) throw new DexFormatError(`class_defs[${i}] names type ${typeIdx} of ${h.typeIdsSize}`);
     const stringIdx = buf.readUInt32LE(h.typeIdsOff + typeIdx * 4);
     if (stringIdx >= h.stringIdsSize) throw new DexFormatError(`type_ids[${typeIdx}] names string ${stringIdx} of ${h.stringIdsSize}`);
     const dataOff = buf.readUInt32LE(h.stringIdsOff + stringIdx * 4);
-    const descriptor = readMutf8(buf, dataOff);
-    names.push(descriptorToClassName(descriptor));
+    names.push(className(buf, dataOff, scratch));
   }
   return names;
 }
 
-/** string_data_item: uleb128 length in UTF-16 units, then MUTF-8 bytes up to a NUL. */
-function readMutf8(buf: Buffer, off: number): string {
+/**
+ * The class name in a string_data_item: uleb128 length in UTF-16 units, then MUTF-8 bytes up to
+ * a NUL. A class descriptor "Lcom/example/Foo;" is turned into "com.example.Foo" on the bytes,
+ * in `scratch`, so each name is decoded once (names are most of a large DEX's listing time).
+ */
+function className(buf: Buffer, off: number, scratch: Buffer): string {
   if (off >= buf.length) throw new DexFormatError(`string data at ${off} is outside the file`);
   let p = off;
   for (let shift = 0; shift < 35; shift += 7) {
@@ -81,7 +85,13 @@ function readMutf8(buf: Buffer, off: number): string {
   if (end < 0 || end - p > MAX_DESCRIPTOR) throw new DexFormatError(`unterminated or oversized string at ${off}`);
   // MUTF-8 differs from UTF-8 only for NUL and supplementary characters, neither of which
   // appears in a valid class descriptor.
-  return buf.toString('utf8', p, end);
+  if (end - p < 2 || buf[p] !== 0x4c /* L */ || buf[end - 1] !== 0x3b /* ; */) return descriptorToClassName(buf.toString('utf8', p, end));
+  let n = 0;
+  for (let i = p + 1; i < end - 1; i += 1) {
+    const b = buf[i]!;
+    scratch[n++] = b === 0x2f /* / */ ? 0x2e /* . */ : b;
+  }
+  return scratch.toString('utf8', 0, n);
 }
 
 export function descriptorToClassName(descriptor: string): string {

@@ -3,8 +3,6 @@ import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { z } from 'zod';
-import { parseValidated } from '../core/validated-file.js';
 import { printable, safeFileSegment } from '../core/untrusted.js';
 import { AppInputError } from './errors.js';
 import type { ManifestFacts } from './facts-schema.js';
@@ -137,14 +135,6 @@ interface ContainerPlan {
   declaredPackage?: string;
 }
 
-const XapkManifest = z.looseObject({
-  package_name: z.string().optional(),
-  split_apks: z.array(z.looseObject({ file: z.string(), id: z.string().optional() })).optional(),
-  expansions: z
-    .array(z.looseObject({ file: z.string(), install_path: z.string().optional(), install_location: z.string().optional() }))
-    .optional(),
-});
-
 async function planContainer(archive: ZipArchive): Promise<ContainerPlan> {
   const names = archive.entries.map((e) => e.name);
   if (archive.has(MANIFEST_ENTRY)) {
@@ -152,7 +142,9 @@ async function planContainer(archive: ZipArchive): Promise<ContainerPlan> {
   }
   if (archive.has('manifest.json')) {
     const text = (await archive.read('manifest.json', 1024 * 1024)).toString('utf8');
-    const m = parseValidated(text, `${archive.file}!manifest.json`, XapkManifest, 'XAPK manifest');
+    // Loaded here, not at import: its schema and parser (zod, yaml) serve XAPKs only.
+    const { parseXapkManifest } = await import('./xapk-manifest.js');
+    const m = parseXapkManifest(text, `${archive.file}!manifest.json`);
     const apkEntries = m.split_apks?.length ? m.split_apks.map((s) => s.file) : names.filter((n) => /^[^/]+\.apk$/i.test(n));
     for (const e of apkEntries) {
       if (!archive.has(e)) {

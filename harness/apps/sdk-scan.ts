@@ -1,4 +1,5 @@
-import type { SdkCatalogue, SdkEntry } from '../catalogue/sdk-catalogue.js';
+import type { SdkEntry } from '../catalogue/sdk-catalogue.js';
+import type { SdkCatalogue } from '../catalogue/sdk-lookup.js';
 import { dexClassNames } from './dex.js';
 import type { SdkHit } from './facts-schema.js';
 
@@ -11,15 +12,17 @@ const MAX_EXAMPLES = 5;
  */
 export class SdkScan {
   private readonly hits = new Map<string, { entry: SdkEntry; prefixes: Map<string, number>; examples: string[] }>();
+  /** Owner of each package seen: an app's classes share few packages (tens of classes each). */
+  private readonly byPackage = new Map<string, Owner | null>();
   classes = 0;
 
   constructor(private readonly catalogue: SdkCatalogue) {}
 
   addClass(className: string): void {
     this.classes += 1;
-    const entry = this.catalogue.sdkForClass(className);
-    if (!entry) return;
-    const prefix = matchedPrefix(entry, className);
+    const owner = this.ownerOf(className);
+    if (!owner) return;
+    const { entry, prefix } = owner;
     let hit = this.hits.get(entry.id);
     if (!hit) {
       hit = { entry, prefixes: new Map(), examples: [] };
@@ -27,6 +30,23 @@ export class SdkScan {
     }
     hit.prefixes.set(prefix, (hit.prefixes.get(prefix) ?? 0) + 1);
     if (hit.examples.length < MAX_EXAMPLES) hit.examples.push(className);
+  }
+
+  /**
+   * What catalogue.sdkForClass says, and the catalogue package that matched, looked up once per
+   * package. A class "a.b.C" matches the same catalogue packages as "a.b" unless the catalogue
+   * lists "a.b.C" itself, which is checked first.
+   */
+  private ownerOf(className: string): Owner | undefined {
+    const dot = className.lastIndexOf('.');
+    if (dot < 0 || this.catalogue.sdkWithPackage(className)) return ownerFor(this.catalogue.sdkForClass(className), className);
+    const pkg = className.slice(0, dot);
+    let owner = this.byPackage.get(pkg);
+    if (owner === undefined) {
+      owner = ownerFor(this.catalogue.sdkForClass(pkg), pkg) ?? null;
+      this.byPackage.set(pkg, owner);
+    }
+    return owner ?? undefined;
   }
 
   addDex(buf: Buffer): void {
@@ -59,6 +79,15 @@ export function sdksForClasses(classNames: Iterable<string>, catalogue: SdkCatal
   const scan = new SdkScan(catalogue);
   for (const name of classNames) scan.addClass(name);
   return scan.result();
+}
+
+interface Owner {
+  entry: SdkEntry;
+  prefix: string;
+}
+
+function ownerFor(entry: SdkEntry | undefined, name: string): Owner | undefined {
+  return entry ? { entry, prefix: matchedPrefix(entry, name) } : undefined;
 }
 
 function matchedPrefix(entry: SdkEntry, className: string): string {

@@ -1,6 +1,6 @@
-import { loadSdkCatalogue, type SdkCatalogue } from '../catalogue/sdk-catalogue.js';
+import { loadBuiltInSdkCatalogue } from '../catalogue/compiled-sdk-catalogue.js';
+import type { SdkCatalogue } from '../catalogue/sdk-lookup.js';
 import type { Logger } from '../core/logger.js';
-import { silentLogger } from '../core/logger.js';
 import { DexFormatError, dexEntryNames } from './dex.js';
 import { AppInputError } from './errors.js';
 import { APP_FACTS_VERSION, type AppFacts, type SigningFacts } from './facts-schema.js';
@@ -35,8 +35,9 @@ export interface Inspection {
 }
 
 export async function inspectApp(file: string, options: InspectOptions = {}): Promise<Inspection> {
-  const logger = options.logger ?? silentLogger();
-  const catalogue = options.catalogue ?? loadSdkCatalogue();
+  // Neither a logger nor the YAML catalogue is loaded unless needed: for a small APK the
+  // start-up of a fresh process is most of `consentry inspect`'s time.
+  const catalogue = options.catalogue ?? (await loadBuiltInSdkCatalogue());
   const maxDex = options.maxDexBytes ?? DEFAULT_MAX_DEX_BYTES;
   const pkg = await intakeApp(file, options);
   try {
@@ -63,7 +64,7 @@ export async function inspectApp(file: string, options: InspectOptions = {}): Pr
     const reference = options.reference
       ? checkReference(signing, await loadSigningReference(options.reference))
       : undefined;
-    logger.debug({ app: pkg.packageName, files: pkg.files.length, classes: scan.classes }, 'inspected');
+    options.logger?.debug({ app: pkg.packageName, files: pkg.files.length, classes: scan.classes }, 'inspected');
     const facts: AppFacts = {
       factsVersion: APP_FACTS_VERSION,
       source: pkg.source,

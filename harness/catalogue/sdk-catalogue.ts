@@ -1,7 +1,17 @@
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { builtIn } from '../core/paths.js';
-import { loadValidatedFile } from '../core/validated-file.js';
+import { loadValidatedFile, parseValidated } from '../core/validated-file.js';
+import {
+  builtInSdkCatalogue,
+  COMPILED_SDK_CATALOGUE_FILE,
+  SDK_CATALOGUE_FILE,
+  writeCompiledSdkCatalogue,
+  type CompiledSdkCatalogue,
+} from './compiled-sdk-catalogue.js';
+import { SdkCatalogue } from './sdk-lookup.js';
+
+export { SdkCatalogue } from './sdk-lookup.js';
+export { loadBuiltInSdkCatalogue, SDK_CATALOGUE_FILE } from './compiled-sdk-catalogue.js';
 
 export const SdkEntry = z
   .object({
@@ -17,58 +27,19 @@ export const SdkEntry = z
 export type SdkEntry = z.infer<typeof SdkEntry>;
 
 /**
- * The SDK catalogue with the two lookups every stage needs: which SDK owns a Java class
- * (longest package prefix, on whole segments) and which SDK owns a host (longest domain
- * suffix, on whole labels).
+ * The SDK catalogue from a YAML file; the built-in one (the default) once per process, from its
+ * compiled form when the build left a fresh one (see compiled-sdk-catalogue.ts).
  */
-export class SdkCatalogue {
-  readonly entries: readonly SdkEntry[];
-  private readonly byPackage = new Map<string, SdkEntry>();
-  private readonly byDomain = new Map<string, SdkEntry>();
-
-  constructor(entries: SdkEntry[]) {
-    this.entries = entries;
-    for (const e of entries) {
-      for (const p of e.packages) this.byPackage.set(p, e);
-      for (const d of e.domains) this.byDomain.set(d.toLowerCase(), e);
-    }
-  }
-
-  /** The SDK a fully qualified class name (or stack frame "a.b.C.method") belongs to. */
-  sdkForClass(className: string): SdkEntry | undefined {
-    let name = className;
-    for (;;) {
-      const hit = this.byPackage.get(name);
-      if (hit) return hit;
-      const dot = name.lastIndexOf('.');
-      if (dot < 0) return undefined;
-      name = name.slice(0, dot);
-    }
-  }
-
-  /** The SDK that owns a host name, by longest suffix on label boundaries. */
-  sdkForHost(host: string): SdkEntry | undefined {
-    let name = host.toLowerCase().replace(/\.$/, '');
-    for (;;) {
-      const hit = this.byDomain.get(name);
-      if (hit) return hit;
-      const dot = name.indexOf('.');
-      if (dot < 0) return undefined;
-      name = name.slice(dot + 1);
-    }
-  }
-
-  byId(id: string): SdkEntry | undefined {
-    return this.entries.find((e) => e.id === id);
-  }
+export function loadSdkCatalogue(file = SDK_CATALOGUE_FILE): SdkCatalogue {
+  const parse = () => loadValidatedFile(file, z.array(SdkEntry), 'SDK catalogue');
+  return file === SDK_CATALOGUE_FILE ? builtInSdkCatalogue(parse) : new SdkCatalogue(parse());
 }
 
-let cached: SdkCatalogue | undefined;
-
-export function loadSdkCatalogue(file = join(builtIn.catalogue, 'sdks.yaml')): SdkCatalogue {
-  if (file === join(builtIn.catalogue, 'sdks.yaml') && cached) return cached;
-  const entries = loadValidatedFile(file, z.array(SdkEntry), 'SDK catalogue');
-  const catalogue = new SdkCatalogue(entries);
-  if (file === join(builtIn.catalogue, 'sdks.yaml')) cached = catalogue;
-  return catalogue;
+/**
+ * Validates the YAML and writes its compiled form (the build step; the benchmark for its own
+ * compiled worker). The digest is taken of the very text that was validated.
+ */
+export function compileSdkCatalogue(source = SDK_CATALOGUE_FILE, out = COMPILED_SDK_CATALOGUE_FILE): CompiledSdkCatalogue {
+  const text = readFileSync(source, 'utf8');
+  return writeCompiledSdkCatalogue(parseValidated(text, source, z.array(SdkEntry), 'SDK catalogue'), text, source, out);
 }
