@@ -3,6 +3,7 @@ import { EventEmitter } from './lib/emitter.js';
 import { JavaContext } from './lib/java-context.js';
 import { installHook, type InstallReport } from './lib/java-hooks.js';
 import { installNativeHooks } from './lib/native-hooks.js';
+import { StackInterner } from './lib/stack-interner.js';
 import { AGENT_NAME, AGENT_VERSION, type AgentMessage, type ConfigMessage, type HostMessage } from './lib/protocol.js';
 import { describeThrowable } from './lib/summary.js';
 
@@ -23,8 +24,13 @@ function post(message: AgentMessage): void {
 function install(config: ConfigMessage): void {
   const report: InstallReport = { hooked: [], missing: [] };
   const now = () => Date.now();
+  // A host that sends no table limits predates interning and expects every stack inline.
+  const stacks = new StackInterner({ maxStacks: config.options.stackTableMaxStacks ?? 0, maxChars: config.options.stackTableMaxChars ?? 0 });
   const active = new EventEmitter(config.options, {
-    send: (events, dropped) => post({ type: 'events', pid, events, dropped }),
+    send: (batch, dropped) => {
+      const wire = stacks.intern(batch);
+      post({ type: 'events', pid, events: wire.events, dropped, ...(wire.stacks.length ? { stacks: wire.stacks } : {}) });
+    },
     setTimeout: (fn, ms) => setTimeout(fn, ms),
     now,
   });

@@ -3,6 +3,8 @@ import { z } from 'zod';
 /** What one ingestion worker reports (bench/lib/ingestion-worker.ts → event-ingestion.bench.ts). */
 export const IngestionResult = z.object({
   mode: z.enum(['consentry', 'peer']),
+  /** The agent traffic: interned call-site stacks, or every stack distinct (inline). */
+  stacks: z.enum(['realistic', 'distinct']),
   eventsIn: z.number().int(),
   /** What the consuming side says it wrote (recorder and writer counters, or lines written). */
   eventsRecorded: z.number().int(),

@@ -24,13 +24,11 @@ import { loadSdkCatalogue } from '../../harness/catalogue/sdk-catalogue.js';
 import { silentLogger } from '../../harness/core/logger.js';
 import { AgentMessage } from '../../harness/instrumentation/agent-messages.js';
 import { AgentEventRecorder } from '../../harness/instrumentation/event-recorder.js';
-import { agentBatchTexts, APP_PACKAGE, BATCH_EVENTS } from './agent-batches.js';
+import { agentRing, APP_PACKAGE, APP_PID, BATCH_EVENTS, RING_BATCHES } from './agent-batches.js';
 import { emitWorkerResult } from './worker-output.js';
 import { IngestionResult } from './ingestion-result.js';
 import { RssSampler } from './rss.js';
 
-/** How many distinct batches are generated up front and cycled (≈20 MB of message text). */
-export const RING_BATCHES = 64;
 
 interface Contender {
   /** Returns a promise when the contender asks the producer to wait (backpressure). */
@@ -44,6 +42,8 @@ interface Contender {
 function consentry(outDir: string): Contender {
   const writer = BundleWriter.create(outDir, { ...runMeta({ runId: 'bench-ingestion', app: { package: APP_PACKAGE } }), endedAt: undefined, outcome: 'running' });
   const recorder = new AgentEventRecorder({ sink: writer, packageName: APP_PACKAGE, sdks: loadSdkCatalogue(), logger: silentLogger() });
+  // One agent instance: its stack ids hold for the whole run.
+  const channel = recorder.openChannel(APP_PID, APP_PACKAGE);
   const problems: string[] = [];
   return {
     file: join(writer.dir, BUNDLE_FILES.events),
@@ -55,7 +55,7 @@ function consentry(outDir: string): Contender {
         return undefined;
       }
       const m = parsed.data;
-      if (m.type === 'events') recorder.record(m.pid, APP_PACKAGE, m.events, m.dropped);
+      if (m.type === 'events') channel.receive(m);
       // The real path has no backpressure signal: BundleWriter.append never waits.
       return undefined;
     },
@@ -72,13 +72,20 @@ function peer(outDir: string): Contender {
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, 'events.jsonl');
   const out = createWriteStream(file);
+  const stacks = new Map<number, unknown>();
   let lines = 0;
   return {
     file,
     deliver(text) {
-      const m = JSON.parse(text) as { events: unknown[] };
+      const m = JSON.parse(text) as { events: { stack?: unknown; stackId?: number }[]; stacks?: { id: number; frames: unknown }[] };
+      for (const d of m.stacks ?? []) stacks.set(d.id, d.frames);
       let full = false;
       for (const e of m.events) {
+        // The stack in place of its id (an undefined key is left out of the JSON).
+        if (e.stackId !== undefined) {
+          e.stack = stacks.get(e.stackId);
+          e.stackId = undefined;
+        }
         if (!out.write(`${JSON.stringify(e)}\n`)) full = true;
         lines += 1;
       }
@@ -102,6 +109,7 @@ async function main(): Promise<void> {
       'until-bytes': { type: 'string' },
       out: { type: 'string' },
       seed: { type: 'string', default: '11' },
+      stacks: { type: 'string', default: 'realistic' },
     },
   });
   const mode = z.enum(['consentry', 'peer']).parse(values.mode);
@@ -110,7 +118,8 @@ async function main(): Promise<void> {
   const untilBytes = values['until-bytes'] === undefined ? Number.POSITIVE_INFINITY : z.coerce.number().int().positive().parse(values['until-bytes']);
   if (!Number.isFinite(untilBytes) && values.events === undefined) throw new Error('give --events or --until-bytes');
   const outDir = z.string().min(1).parse(values.out);
-  const ring = agentBatchTexts(RING_BATCHES, Number(values.seed));
+  const stacks = z.enum(['realistic', 'distinct']).parse(values.stacks);
+  const ring = agentRing(RING_BATCHES, Number(values.seed), stacks);
   const contender = mode === 'consentry' ? consentry(outDir) : peer(outDir);
 
   const sampler = new RssSampler(20).start();
@@ -118,7 +127,8 @@ async function main(): Promise<void> {
   const start = process.hrtime.bigint();
   let events = 0;
   for (let b = 0; events < maxEvents; b += 1) {
-    const wait = contender.deliver(ring[b % RING_BATCHES]!);
+    // The first pass defines the stacks; later passes refer to them, as a running agent does.
+    const wait = contender.deliver((b < RING_BATCHES ? ring.first : ring.steady)[b % RING_BATCHES]!);
     events += BATCH_EVENTS;
     if (wait) await wait;
     // One message per event-loop turn, as Frida delivers them.
@@ -134,6 +144,7 @@ async function main(): Promise<void> {
   const rss = sampler.stop();
   const result: IngestionResult = {
     mode,
+    stacks,
     eventsIn: events,
     cpuMs: (cpu.user + cpu.system) / 1000,
     eventsRecorded: contender.recorded(),

@@ -17,6 +17,15 @@ export const AgentOptions = z
     retMaxChars: z.number().int().min(64).max(16_384).default(2048),
     stackMaxFrames: z.number().int().min(1).max(200).default(64),
     maxQueuedEvents: z.number().int().positive().default(10_000),
+    /**
+     * Stack interning (stack-table.ts): each agent may define this many distinct stacks, holding
+     * at most this many frame characters in all; the host holds the same per agent. 4096 stacks
+     * is ten times the distinct stacks of the ingestion benchmark's app; 4 M characters keeps
+     * the host's copy (frames + their JSON) to ~10-20 MB per agent. Past either bound stacks
+     * travel inline. 0 turns interning off.
+     */
+    stackTableMaxStacks: z.number().int().min(0).max(65_536).default(4096),
+    stackTableMaxChars: z.number().int().min(0).max(64_000_000).default(4_000_000),
   })
   .strict();
 export type AgentOptions = z.infer<typeof AgentOptions>;

@@ -38,6 +38,9 @@ const samples: Sample[] = [
   ['non-ASCII text', { ...MINIMAL, api: '同意.方法', args: ['日本語', '😀'.repeat(2048)] }],
   ['explicitly undefined optionals', { ...MINIMAL, overload: undefined, ret: undefined, thread: undefined, monotonicNs: undefined, sampled: undefined, lifecycle: undefined, permissions: undefined }],
   ['a fractional time', { ...MINIMAL, tWall: 1.5 }],
+  ['an interned stack', { ...without('stack'), stackId: 0 }],
+  ['an interned stack of a large id', { ...without('stack'), stackId: 2 ** 53 - 1 }],
+  ['an interned stack, explicitly no inline stack', { ...without('stack'), stack: undefined, stackId: 3 }],
   // Invalid.
   ['null', null],
   ['a string', 'event'],
@@ -76,6 +79,14 @@ const samples: Sample[] = [
   ['a stack frame too long', withField('stack', ['s'.repeat(1001)])],
   ['too many frames', withField('stack', Array.from({ length: 201 }, () => 's'))],
   ['a stack with null', withField('stack', [null])],
+  ['both a stack and a stack id', withField('stackId', 1)],
+  ['neither stack nor stack id', { ...without('stack'), stackId: undefined }],
+  ['a negative stack id', { ...without('stack'), stackId: -1 }],
+  ['a fractional stack id', { ...without('stack'), stackId: 1.5 }],
+  ['an unsafe stack id', { ...without('stack'), stackId: 2 ** 53 }],
+  ['a stack id that is text', { ...without('stack'), stackId: '1' }],
+  ['a NaN stack id', { ...without('stack'), stackId: Number.NaN }],
+  ['a null stack id', { ...without('stack'), stackId: null }],
   ['permissions not an array', withField('permissions', 'android.permission.CAMERA')],
   ['too many permissions', withField('permissions', Array.from({ length: 65 }, () => 'p'))],
   ['a permission too long', withField('permissions', ['p'.repeat(301)])],
@@ -117,7 +128,7 @@ describe('checkAgentEvent agrees with the AgentEvent schema', () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed % n;
     };
-    const keys = Object.keys(VALID);
+    const keys = [...Object.keys(VALID), 'stackId'];
     const verdicts = { accepted: 0, rejected: 0 };
     for (let i = 0; i < 2000; i += 1) {
       const sample: Record<string, unknown> = { ...VALID };

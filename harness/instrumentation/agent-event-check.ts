@@ -1,5 +1,5 @@
 import { DATA_TYPE_IDS } from '../catalogue/data-types.js';
-import type { AgentEvent } from './agent-messages.js';
+import { MAX_FRAME_CHARS, MAX_STACK_FRAMES, type AgentEvent } from './agent-messages.js';
 
 /**
  * The per-event check on the ingestion hot path: accepts exactly what the `AgentEvent` zod
@@ -77,7 +77,11 @@ function toEvent(r: Record<string, unknown>): AgentEvent {
   const monotonicNs = r.monotonicNs;
   if (monotonicNs !== undefined && (typeof monotonicNs !== 'string' || !DIGITS.test(monotonicNs))) throw new Invalid('monotonicNs', 'expected decimal digits');
   const thread = optionalString(r.thread, 'thread', 200);
-  const stack = strings(r.stack, 'stack', 200, 1000);
+  // Exactly one of an inline stack and the id of an interned one (the channel resolves the id).
+  const stack = r.stack === undefined ? undefined : strings(r.stack, 'stack', MAX_STACK_FRAMES, MAX_FRAME_CHARS);
+  const stackId = r.stackId;
+  if (stackId !== undefined && (typeof stackId !== 'number' || !Number.isSafeInteger(stackId) || stackId < 0)) throw new Invalid('stackId', 'expected a non-negative integer');
+  if ((stack === undefined) === (stackId === undefined)) throw new Invalid('stack', 'expected exactly one of stack and stackId');
   const permissions = r.permissions === undefined ? undefined : strings(r.permissions, 'permissions', 64, 300);
   let sampled: AgentEvent['sampled'];
   if (r.sampled !== undefined) {
@@ -103,7 +107,8 @@ function toEvent(r: Record<string, unknown>): AgentEvent {
   event.tWall = tWall;
   if (monotonicNs !== undefined) event.monotonicNs = monotonicNs;
   if (thread !== undefined) event.thread = thread;
-  event.stack = stack;
+  if (stack !== undefined) event.stack = stack;
+  else event.stackId = stackId as number;
   if (permissions !== undefined) event.permissions = permissions;
   if (sampled !== undefined) event.sampled = sampled;
   if (lifecycle !== undefined) event.lifecycle = lifecycle;

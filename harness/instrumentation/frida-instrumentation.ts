@@ -1,7 +1,7 @@
 import { ConsentryError, errorMessage } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { loadSdkCatalogue, type SdkCatalogue } from '../catalogue/sdk-catalogue.js';
-import { agentConfig, type AgentOptions } from './agent-config.js';
+import { agentConfig, AgentOptions } from './agent-config.js';
 import { AgentMessage } from './agent-messages.js';
 import { AgentEventRecorder } from './event-recorder.js';
 import type { FridaApi, FridaDevice, FridaMessage, FridaScript, FridaSession } from './frida-api.js';
@@ -103,7 +103,15 @@ class FridaApp implements InstrumentedApp {
     private readonly target: InstrumentationTarget,
     private readonly settings: AppSettings,
   ) {
-    this.recorder = new AgentEventRecorder({ sink: target.sink, packageName: target.packageName, sdks: settings.sdks, logger: settings.logger });
+    // The bounds the agent is told (agentConfig) are the bounds its channel's table enforces.
+    const options = AgentOptions.parse(settings.agentOptions);
+    this.recorder = new AgentEventRecorder({
+      sink: target.sink,
+      packageName: target.packageName,
+      sdks: settings.sdks,
+      logger: settings.logger,
+      stackLimits: { maxStacks: options.stackTableMaxStacks, maxChars: options.stackTableMaxChars },
+    });
   }
 
   get pids(): number[] {
@@ -250,6 +258,8 @@ class FridaApp implements InstrumentedApp {
     const session = await this.device.attach(pid);
     const script = await session.createScript(this.settings.agentSource, { name: 'consentry-privacy' });
     const attached: Attached = { pid, process: processName, session, script, flushWaiters: new Map() };
+    // Stack ids are this script's: a relaunched process (even with the same pid) starts afresh.
+    const channel = this.recorder.openChannel(pid, processName);
     let ready: ((m: Extract<AgentMessage, { type: 'ready' }>) => void) | undefined;
     const readyPromise = new Promise<Extract<AgentMessage, { type: 'ready' }>>((resolve, reject) => {
       const timer = setTimeout(
@@ -275,7 +285,7 @@ class FridaApp implements InstrumentedApp {
         return;
       }
       const m = parsed.data;
-      if (m.type === 'events') this.recorder.record(pid, processName, m.events, m.dropped);
+      if (m.type === 'events') channel.receive(m);
       else if (m.type === 'ready') ready?.(m);
       else if (m.type === 'flushed') attached.flushWaiters.get(m.token)?.();
       else if (m.type === 'problem') logger.warn({ pid }, `agent: ${m.message}`);

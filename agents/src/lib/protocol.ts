@@ -41,6 +41,10 @@ export interface AgentOptions {
   retMaxChars: number;
   stackMaxFrames: number;
   maxQueuedEvents: number;
+  /** Stack interning (stack-interner.ts): distinct stacks the agent may define; 0 sends every stack inline. */
+  stackTableMaxStacks: number;
+  /** ... and the sum of their frames' lengths (UTF-16 units). The host enforces the same bounds. */
+  stackTableMaxChars: number;
 }
 
 export interface ConfigMessage {
@@ -77,6 +81,18 @@ export interface AgentEvent {
   lifecycle?: { state: LifecycleState; component: string };
 }
 
+/**
+ * An event as it travels: its stack either inline (`stack`) or as the id of a stack defined
+ * earlier on this script's channel (`stackId`), never both.
+ */
+export type WireEvent = Omit<AgentEvent, 'stack'> & ({ stack: string[]; stackId?: never } | { stackId: number; stack?: never });
+
+/** A stack sent once; later events carry its id. Ids are dense from 0 and never reused. */
+export interface StackDefinition {
+  id: number;
+  frames: string[];
+}
+
 export interface MissingHook {
   api: string;
   overload?: string;
@@ -86,9 +102,10 @@ export interface MissingHook {
 export type AgentMessage =
   | { type: 'hello'; agent: string; version: string; pid: number; javaAvailable: boolean; androidVersion?: string; runtime?: string }
   | { type: 'ready'; pid: number; hooked: string[]; missing: MissingHook[] }
-  | { type: 'events'; pid: number; events: AgentEvent[]; dropped: number }
+  /** `stacks` (when present) defines the ids the events of this message use for the first time. */
+  | { type: 'events'; pid: number; events: WireEvent[]; dropped: number; stacks?: StackDefinition[] }
   | { type: 'flushed'; pid: number; token: string }
   | { type: 'problem'; pid: number; message: string };
 
 export const AGENT_NAME = 'privacy';
-export const AGENT_VERSION = '1.0.0';
+export const AGENT_VERSION = '1.1.0';

@@ -49,6 +49,11 @@ export function instrumentationStage(config: Config, adb: Client, options: { log
           observed.take(event);
           return writer.appendTrusted(stream, event);
         },
+        // The same, with the stack's part of the line encoded once per distinct stack.
+        appendTrustedLine(stream, event, head, tail) {
+          observed.take(event);
+          return writer.appendTrustedLine(stream, event, head, tail);
+        },
         addMarker: (m) => writer.addMarker(m),
         updateRun: (p) => writer.updateRun(p),
       };

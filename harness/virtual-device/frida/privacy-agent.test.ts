@@ -120,6 +120,20 @@ describe('privacy agent in the virtual runtime', () => {
     expect(perm!.ret).toBeUndefined();
   });
 
+  it('sends each distinct stack once, by id after that, and inline once its table is full', async () => {
+    const agent = await loadAgent(source, { agentOptions: { stackTableMaxStacks: 2, sampleKeepPerWindow: 100 } });
+    const imei = (caller: string) =>
+      agent.call({ className: 'android.telephony.TelephonyManager', method: 'getImei', parameterTypes: [], stack: [caller, 'android.app.Activity.performCreate(Activity.java:8000)'] }, () => '860000000000001');
+    for (const caller of ['com.a.A.m(A.java:1)', 'com.a.A.m(A.java:1)', 'com.b.B.m(B.java:2)', 'com.c.C.m(C.java:3)', 'com.a.A.m(A.java:1)']) imei(caller);
+    await agent.flush();
+    const batches = agent.messages.filter((m) => m.type === 'events');
+    const wire = batches.flatMap((m) => (m.type === 'events' ? m.events : [])) as { stack?: string[]; stackId?: number }[];
+    // Two stacks fit the table; the third caller's goes inline; the first is still by id.
+    expect(wire.map((e) => e.stackId ?? 'inline')).toEqual([0, 0, 1, 'inline', 0]);
+    expect(batches.flatMap((m) => (m.type === 'events' ? (m.stacks ?? []) : []))).toHaveLength(2);
+    expect(agent.events().map((e) => e.stack[1])).toEqual(['com.a.A.m(A.java:1)', 'com.a.A.m(A.java:1)', 'com.b.B.m(B.java:2)', 'com.c.C.m(C.java:3)', 'com.a.A.m(A.java:1)']);
+  });
+
   it('ignores calls the catalogue filters out (a Settings key that is not android_id, an unclassified URI)', async () => {
     const agent = await loadAgent(source);
     const secure = { className: 'android.provider.Settings$Secure', method: 'getString', parameterTypes: ['android.content.ContentResolver', 'java.lang.String'] };

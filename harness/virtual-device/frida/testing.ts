@@ -1,10 +1,13 @@
 import { agentConfig, type AgentOptions } from '../../instrumentation/agent-config.js';
-import { AgentEvent, AgentMessage } from '../../instrumentation/agent-messages.js';
+import { AgentEvent, AgentMessage, StackDefinition } from '../../instrumentation/agent-messages.js';
 import { loadHookCatalogue, type HookCatalogue } from '../../instrumentation/hook-catalogue.js';
 import type { JavaCall } from '../contracts.js';
 import type { AgentScript, ScriptMessage } from './agent-script.js';
 import { JavaWorld } from './java-world.js';
 import { VirtualJavaRuntime } from './runtime.js';
+
+/** An agent event as the host sees it once its stack id is resolved. */
+export type ResolvedAgentEvent = Omit<AgentEvent, 'stack' | 'stackId'> & { stack: string[] };
 
 /**
  * Test harness shipped with the runtime: loads a real agent bundle into a VirtualJavaRuntime
@@ -16,7 +19,8 @@ export interface LoadedAgent {
   catalogue: HookCatalogue;
   messages: AgentMessage[];
   errors: ScriptMessage[];
-  events(): AgentEvent[];
+  /** Every event sent so far, interned stacks resolved (each event with its `stack`). */
+  events(): ResolvedAgentEvent[];
   /** Asks the agent to drain its queue and sampling windows, and waits for the answer. */
   flush(): Promise<void>;
   call<T>(call: Partial<JavaCall> & Pick<JavaCall, 'className' | 'method' | 'parameterTypes'>, original: () => T): T;
@@ -64,7 +68,7 @@ export async function loadAgent(
     catalogue,
     messages,
     errors,
-    events: () => messages.flatMap((m) => (m.type === 'events' ? m.events.map((e) => AgentEvent.parse(e)) : [])),
+    events: () => resolvedEvents(messages),
     async flush() {
       const t = `t${++token}`;
       script.post({ type: 'flush', token: t });
@@ -84,4 +88,25 @@ export async function loadAgent(
       );
     },
   };
+}
+
+/** Events with their stacks resolved from the definitions the agent sent (stack interning). */
+function resolvedEvents(messages: readonly AgentMessage[]): ResolvedAgentEvent[] {
+  const stacks = new Map<number, string[]>();
+  const out: ResolvedAgentEvent[] = [];
+  for (const m of messages) {
+    if (m.type !== 'events') continue;
+    for (const raw of m.stacks ?? []) {
+      const d = StackDefinition.parse(raw);
+      if (stacks.has(d.id)) throw new Error(`the agent defined stack ${d.id} twice`);
+      stacks.set(d.id, d.frames);
+    }
+    for (const raw of m.events) {
+      const { stack, stackId, ...rest } = AgentEvent.parse(raw);
+      const frames = stackId === undefined ? stack : stacks.get(stackId);
+      if (!frames) throw new Error(`the agent used stack ${stackId} before defining it`);
+      out.push({ ...rest, stack: frames });
+    }
+  }
+  return out;
 }
