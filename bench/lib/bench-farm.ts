@@ -62,6 +62,8 @@ export async function openBenchFarm(options: BenchFarmOptions): Promise<BenchFar
     farm = await startVirtualFarmProcess({ count: options.devices, adb: loaded.config.adb, timeoutMs, ...(options.logger ? { logger: options.logger } : {}) });
     pipeline = await openPipeline(loaded, {
       leaseWaitMs: 60_000,
+      // Runs one after another, as a batch or farm worker does.
+      standbyProxies: true,
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.waitScale !== undefined ? { waitScale: options.waitScale } : {}),
     });

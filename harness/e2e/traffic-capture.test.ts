@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BundleWriter, readBundle, bodyPath, type Flow } from '../bundle/index.js';
 import { runMeta } from '../bundle/factories.js';
-import { loadOrCreateCaptureCa, startTrafficSession, defaultCaptureAdapters, exportHar, type CaptureCa } from '../traffic/index.js';
+import { loadOrCreateCaptureCa, startStandbyProxy, startTrafficSession, defaultCaptureAdapters, exportHar, type CaptureCa } from '../traffic/index.js';
 import { runProcess } from '../core/process.js';
 import { SAMPLE_IDENTIFIERS } from '../traffic/testing/synthetic-traffic.js';
 import { connectThroughProxy, requestThroughProxy, startOrigin, type Origin } from '../traffic/testing/https-fixtures.js';
@@ -201,6 +201,30 @@ describe('both adapters', () => {
     const mitmproxy = flowsByAdapter.get('mitmproxy');
     expect(embedded && mitmproxy).toBeTruthy();
     expect(project(mitmproxy!)).toEqual(project(embedded!));
+  });
+});
+
+describe('a standby mitmproxy started before its run', () => {
+  it("serves the run that takes it: the run's flows and the native flow file land in that run's bundle", async () => {
+    const standby = await startStandbyProxy({ adapter: registry.get('mitmproxy')!, ca, scratchRoot: join(root, 'captures', '.standby'), upstream: { extraCaPems: [origin.certPem] } });
+    await standby.ready;
+    expect(standby.usable()).toBe(true);
+    const base = `https://localhost:${origin.port}`;
+    // Traffic before any run takes the proxy is held for that run, not lost.
+    await requestThroughProxy(standby.port, `${base}/early?imei=358240051111110`, { caPem: ca.certPem });
+    const writer = BundleWriter.create(join(root, 'captures'), runMeta({ runId: 'run-standby', outcome: 'running', identifiers: SAMPLE_IDENTIFIERS }));
+    const session = await startTrafficSession({ standby, ca, sink: writer, app: { package: 'com.example.shop' }, identifiers: SAMPLE_IDENTIFIERS, nativeFlowFile: join(writer.dir, 'flows.mitm') });
+    expect(session.capture.port).toBe(standby.port);
+    await requestThroughProxy(standby.port, `${base}/collect?imei=358240051111110`, { caPem: ca.certPem });
+    await waitFor(() => session.recorder.stats.flows >= 2, 10_000);
+    await session.stop();
+    await writer.finish('complete');
+    const flows = (await readBundle(writer.dir)).flows;
+    expect(flows.map((f) => new URL(f.request!.url).pathname).sort()).toEqual(['/collect', '/early']);
+    for (const f of flows) expect(f.hits.map((h) => h.dataType)).toContain('device-id');
+    expect(statSync(join(writer.dir, 'flows.mitm')).size).toBeGreaterThan(0);
+    // Its scratch folder is gone with the hand-over.
+    expect(existsSync(standby.nativeFlowFile!)).toBe(false);
   });
 });
 

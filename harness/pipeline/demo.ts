@@ -56,7 +56,7 @@ export async function runDemo(loaded: LoadedConfig, options: DemoOptions): Promi
   });
 
   const farm = await startVirtualFarmProcess({ count: Math.min(options.devices, chosen.length), adb: config.adb, logger });
-  const pipeline = await openPipeline(loaded, { logger, waitScale: Math.min(1, Math.max(options.observeScale * 2, 0.3)), leaseWaitMs: 30_000 });
+  const pipeline = await openPipeline(loaded, { logger, waitScale: Math.min(1, Math.max(options.observeScale * 2, 0.3)), leaseWaitMs: 30_000, standbyProxies: true });
   const store = new JobStore(join(config.capturesRoot, 'farm.sqlite'));
   try {
     await waitForDevices(pipeline, farm.serials);

@@ -32,6 +32,11 @@ export interface PipelineOptions {
   leaseWaitMs?: number;
   /** A reference signing certificate to compare the APK with. */
   reference?: string;
+  /**
+   * Many runs ahead (batch, farm, demo): keep the next run's proxy starting in the background.
+   * Off for a single run, which would only pay for a proxy nobody uses.
+   */
+  standbyProxies?: boolean;
 }
 
 /** Wires every stage from the configuration: the real adb server, Appium, proxy, Frida. */
@@ -43,11 +48,12 @@ export async function openPipeline(loaded: LoadedConfig, options: PipelineOption
     .catch(() => 'unknown');
   const pool = await openDevicePool(config, { logger, ...(options.leaseWaitMs !== undefined ? { leaseWaitMs: options.leaseWaitMs } : {}) });
   const adb = createAdbClient({ path: config.adb.path, host: config.adb.host, port: config.adb.port });
+  const traffic = trafficStage(config, { logger, standby: options.standbyProxies ?? false });
   const scenarios = scenarioStage(config, { logger, ...(options.waitScale !== undefined ? { waitScale: options.waitScale } : {}) });
   const stages: PipelineStages = {
     intake: intakeStage(config, options.reference ? { reference: options.reference } : {}),
     devices: deviceStage(pool, config, { logger, adbVersion }),
-    traffic: trafficStage(config, { logger }),
+    traffic,
     instrumentation: instrumentationStage(config, adb, { logger }),
     logs: logStage(adb, { logger }),
     scenarios,
@@ -59,6 +65,7 @@ export async function openPipeline(loaded: LoadedConfig, options: PipelineOption
     pool,
     async close() {
       await scenarios.close();
+      await traffic.close();
       await pool.close();
     },
   };

@@ -64,8 +64,11 @@ export interface CaptureSession {
 
 export interface TrafficStage {
   ca(): Promise<{ pem: string; sha256: string }>;
-  /** Starts the proxy on `port` (chosen by the pipeline, so the device can be pointed at it meanwhile). */
-  start(options: { writer: BundleWriter; appPackage: string; identifiers: () => DeviceIdentifiers; port: number }): Promise<CaptureSession>;
+  /**
+   * Begins capture for a run: the proxy's port at once (the device can be pointed at it while the
+   * proxy starts), and the running capture once it listens.
+   */
+  start(options: { writer: BundleWriter; appPackage: string; identifiers: () => DeviceIdentifiers }): Promise<{ port: number; ready: Promise<CaptureSession> }>;
   /** Re-scans every flow of a finished bundle with the final identifier set. */
   rescan(bundleDir: string, identifiers: DeviceIdentifiers): Promise<void>;
 }

@@ -37,18 +37,22 @@ function stages(log: string[], options: { prepareFails?: boolean; proxyStartMs?:
     devices: { lease: async () => session },
     traffic: {
       ca: async () => ({ pem: 'PEM', sha256: 'b'.repeat(64) }),
-      async start({ port }) {
+      async start() {
+        const port = 48_123;
         log.push(`proxy starting on ${port}`);
-        await new Promise((r) => setTimeout(r, options.proxyStartMs ?? 50));
-        listening = true;
-        log.push('proxy listening');
-        return {
-          port,
-          tools: { proxy: 'test' },
-          async stop() {
-            log.push('proxy stopped');
-          },
-        };
+        const ready = (async () => {
+          await new Promise((r) => setTimeout(r, options.proxyStartMs ?? 50));
+          listening = true;
+          log.push('proxy listening');
+          return {
+            port,
+            tools: { proxy: 'test' },
+            async stop() {
+              log.push('proxy stopped');
+            },
+          };
+        })();
+        return { port, ready };
       },
       rescan: async () => undefined,
     },

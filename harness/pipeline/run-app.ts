@@ -8,7 +8,6 @@ import { ConsentryError, errorMessage, EXIT } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import { packageVersion } from '../core/paths.js';
-import { freePort } from '../core/ports.js';
 import { safeFileSegment } from '../core/untrusted.js';
 import type { CaptureSession, DeviceSession, InstrumentationSession, LogcatSession, PipelineStages } from './ports.js';
 
@@ -127,13 +126,13 @@ export async function runApp(
   lost.catch(() => undefined);
   try {
     const race = <T>(p: Promise<T>) => Promise.race([p, lost]);
-    // The proxy starts (a mitmdump process: about half a second) while the device is prepared and
-    // the app installed; the device is pointed at its port meanwhile. It must be listening before
-    // instrumentation is armed, since from then on anything may start the app.
-    const proxyPort = await freePort();
-    captureStarting = timed('capture-start', writer, () =>
-      stages.traffic.start({ writer, appPackage: app.packageName, identifiers: () => mergeIdentifiers(device.identifiers, instrumentation?.observedIdentifiers()), port: proxyPort }),
-    );
+    // The proxy starts (a mitmdump process: half a second or more), unless a standby one is
+    // already listening, while the device is prepared and the app installed; the device is
+    // pointed at its port meanwhile. It must be listening before instrumentation is armed, since
+    // from then on anything may start the app.
+    const traffic = await race(stages.traffic.start({ writer, appPackage: app.packageName, identifiers: () => mergeIdentifiers(device.identifiers, instrumentation?.observedIdentifiers()) }));
+    const proxyPort = traffic.port;
+    captureStarting = timed('capture-start', writer, () => traffic.ready);
     captureStarting.catch(() => undefined);
     await timed('prepare', writer, () => race(session.prepare({ proxyPort, caPem: ca.pem, caSha256: ca.sha256 })));
     await timed('install', writer, () => race(session.install(app.installFiles, app.packageName)));

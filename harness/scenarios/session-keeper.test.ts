@@ -24,19 +24,23 @@ function fakeSession(id: string, state: { answers: boolean | 'hang'; closed: str
   return { driver, sessionId: id, capabilities: {}, attempts: 1 };
 }
 
+/** A keeper, the device state its sessions see, and an opener that numbers the sessions s1, s2... */
+function setUp(options: ConstructorParameters<typeof UiSessionKeeper>[0] = {}, answers: boolean | 'hang' = true) {
+  const state = { answers, closed: [] as string[] };
+  let opened = 0;
+  return { state, keeper: new UiSessionKeeper(options), open: async () => fakeSession(`s${++opened}`, state), opened: () => opened };
+}
+
 describe('UiSessionKeeper', () => {
   it('hands a device its kept session for the next run instead of opening another', async () => {
-    const state = { answers: true as boolean | 'hang', closed: [] as string[] };
-    const keeper = new UiSessionKeeper();
-    let opened = 0;
-    const open = async () => fakeSession(`s${++opened}`, state);
+    const { state, keeper, open, opened } = setUp();
     const first = await keeper.acquire('dev-1', open);
     expect(first.reused).toBe(false);
     await keeper.release('dev-1', first.session, true);
     const { session: second, reused } = await keeper.acquire('dev-1', open);
     expect(second.sessionId).toBe('s1');
     expect(reused).toBe(true);
-    expect(opened).toBe(1);
+    expect(opened()).toBe(1);
     // Another device gets its own session.
     const { session: other } = await keeper.acquire('dev-2', open);
     expect(other.sessionId).toBe('s2');
@@ -49,10 +53,7 @@ describe('UiSessionKeeper', () => {
   });
 
   it('opens a new session when the kept one no longer answers, and closes the dead one', async () => {
-    const state = { answers: true as boolean | 'hang', closed: [] as string[] };
-    const keeper = new UiSessionKeeper();
-    let opened = 0;
-    const open = async () => fakeSession(`s${++opened}`, state);
+    const { state, keeper, open } = setUp();
     await keeper.release('dev-1', (await keeper.acquire('dev-1', open)).session, true);
     state.answers = false; // the device rebooted: its UiAutomator2 server is gone
     const next = await keeper.acquire('dev-1', open);
@@ -62,20 +63,14 @@ describe('UiSessionKeeper', () => {
   });
 
   it('does not wait forever on a kept session that hangs', async () => {
-    const state = { answers: 'hang' as boolean | 'hang', closed: [] as string[] };
-    const keeper = new UiSessionKeeper({ checkTimeoutMs: 50 });
-    let opened = 0;
-    const open = async () => fakeSession(`s${++opened}`, state);
+    const { keeper, open } = setUp({ checkTimeoutMs: 50 }, 'hang');
     await keeper.release('dev-1', (await keeper.acquire('dev-1', open)).session, true);
     const next = await keeper.acquire('dev-1', open);
     expect(next.session.sessionId).toBe('s2');
   });
 
   it('closes the session of a failed run, and every session when keeping is off', async () => {
-    const state = { answers: true as boolean | 'hang', closed: [] as string[] };
-    const keeper = new UiSessionKeeper();
-    let opened = 0;
-    const open = async () => fakeSession(`s${++opened}`, state);
+    const { state, keeper, open } = setUp();
     await keeper.release('dev-1', (await keeper.acquire('dev-1', open)).session, false);
     expect(state.closed).toEqual(['s1']);
     expect((await keeper.acquire('dev-1', open)).session.sessionId).toBe('s2');

@@ -45,6 +45,8 @@ export interface RunningCapture {
   readonly versions: Record<string, string>;
   /** Stops the proxy after delivering every exchange it has already completed. */
   stop(): Promise<void>;
+  /** False once the proxy is gone (its process exited); absent: alive until stopped. */
+  alive?(): boolean;
 }
 
 export interface AdapterAvailability {

@@ -10,6 +10,7 @@ import { IdentifierDetector } from './detect/identifier-detector.js';
 import { embeddedCapture } from './embedded/mockttp-capture.js';
 import { FlowRecorder, type FlowRecorderOptions, type FlowSink, type RecorderStats } from './flow-recorder.js';
 import { mitmproxyCapture } from './mitmproxy/mitmproxy-capture.js';
+import type { StandbyProxy } from './standby-proxy.js';
 
 /** The adapters consentry ships, in `auto` preference order: the lab standard first. */
 export function defaultCaptureAdapters(options: { mitmdump?: string } = {}): CaptureAdapterRegistry {
@@ -43,6 +44,11 @@ export interface TrafficSessionOptions {
   logger?: Logger;
   onFlow?: (flow: Flow) => void;
   resolveOrigin?: FlowRecorderOptions['resolveOrigin'];
+  /**
+   * A proxy already started for this run (a farm's standby): used instead of starting one; its
+   * native flow file is moved to `nativeFlowFile` when the session stops.
+   */
+  standby?: StandbyProxy;
 }
 
 export interface TrafficSession {
@@ -71,16 +77,20 @@ export async function startTrafficSession(options: TrafficSessionOptions): Promi
     ...(options.onFlow ? { onFlow: options.onFlow } : {}),
     ...(options.resolveOrigin ? { resolveOrigin: options.resolveOrigin } : {}),
   });
-  const capture = await adapter.start({
-    ca: options.ca,
-    onExchange: recorder.accept,
-    logger,
-    maxBodyBytes: (options.limits ?? DEFAULT_BODY_LIMITS).maxBytes,
-    ...(options.host ? { host: options.host } : {}),
-    ...(options.port ? { port: options.port } : {}),
-    ...(options.nativeFlowFile ? { nativeFlowFile: options.nativeFlowFile } : {}),
-    ...(options.upstream ? { upstream: options.upstream } : {}),
-  });
+  const standby = options.standby;
+  standby?.bind(recorder.accept);
+  const capture =
+    (await standby?.ready) ??
+    (await adapter.start({
+      ca: options.ca,
+      onExchange: recorder.accept,
+      logger,
+      maxBodyBytes: (options.limits ?? DEFAULT_BODY_LIMITS).maxBytes,
+      ...(options.host ? { host: options.host } : {}),
+      ...(options.port ? { port: options.port } : {}),
+      ...(options.nativeFlowFile ? { nativeFlowFile: options.nativeFlowFile } : {}),
+      ...(options.upstream ? { upstream: options.upstream } : {}),
+    }));
   let stopping: Promise<RecorderStats> | undefined;
   return {
     capture,
@@ -88,6 +98,7 @@ export async function startTrafficSession(options: TrafficSessionOptions): Promi
     stop() {
       stopping ??= (async () => {
         await capture.stop();
+        standby?.handOverNativeFlowFile(options.nativeFlowFile);
         await recorder.drain();
         return { ...recorder.stats };
       })();

@@ -68,7 +68,7 @@ export async function batchAction(ctx: CliContext, source: string | undefined, o
           } else {
             const { farmDevices, openPipeline, pipelineRunner } = await import('../../pipeline/index.js');
             const { BatchRunner } = await import('../../farm/batch-runner.js');
-            const pipeline = await openPipeline(ctx.loaded, { logger: ctx.logger });
+            const pipeline = await openPipeline(ctx.loaded, { logger: ctx.logger, standbyProxies: true });
             try {
               const limit = opts.devices === 'all' ? Infinity : parsePositiveInt(opts.devices, 'devices');
               const devices = farmDevices(pipeline, config.capturesRoot);

@@ -26,7 +26,7 @@ export function registerFarm(program: Command): void {
         const { FarmWorker } = await import('../../farm/distributed/worker.js');
         const { farmDevices, openPipeline, pipelineRunner } = await import('../../pipeline/index.js');
         const interrupt = interruptOnSignals(ctx.logger);
-        const pipeline = await openPipeline(ctx.loaded, { logger: ctx.logger });
+        const pipeline = await openPipeline(ctx.loaded, { logger: ctx.logger, standbyProxies: true });
         try {
           const devices = farmDevices(pipeline, config.capturesRoot);
           const limit = opts.devices === 'all' ? Infinity : parsePositiveInt(opts.devices, 'devices');

@@ -5,45 +5,97 @@ import { BUNDLE_FILES } from '../../bundle/schema.js';
 import type { Config } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
 import { silentLogger } from '../../core/logger.js';
-import { analyseFlows, DEFAULT_BODY_LIMITS, defaultCaptureAdapters, loadOrCreateCaptureCa, startTrafficSession, type CaptureCa } from '../../traffic/index.js';
+import { errorMessage } from '../../core/errors.js';
+import { freePort } from '../../core/ports.js';
+import {
+  analyseFlows,
+  DEFAULT_BODY_LIMITS,
+  defaultCaptureAdapters,
+  loadOrCreateCaptureCa,
+  startStandbyProxy,
+  startTrafficSession,
+  type CaptureCa,
+  type StandbyProxy,
+} from '../../traffic/index.js';
+
+/** Under capturesRoot, beside the bundles, so a standby's native flow file moves into its bundle by rename. */
+const STANDBY_FOLDER = '.standby-proxies';
 import type { TrafficStage } from '../ports.js';
 
 /**
  * The intercepting proxy for a run (mitmproxy when installed, else the embedded one), the
  * farm's capture CA, and the offline re-scan of every flow once the agent has told us the
- * device's identifier values.
+ * device's identifier values. With `standby` (batches, farms, the demo), the next run's proxy
+ * starts in the background as soon as a run's proxy listens, so runs after the first find theirs
+ * already listening.
  */
-export function trafficStage(config: Config, options: { logger?: Logger } = {}): TrafficStage {
+export function trafficStage(config: Config, options: { logger?: Logger; standby?: boolean } = {}): TrafficStage & { close(): Promise<void> } {
   const logger = options.logger ?? silentLogger();
   let ca: CaptureCa | undefined;
   const captureCa = () => (ca ??= loadOrCreateCaptureCa(config.stateDir, { capturesRoot: config.capturesRoot, logger }));
   const registry = defaultCaptureAdapters({ mitmdump: config.traffic.mitmdump });
+  const limits = { ...DEFAULT_BODY_LIMITS, maxBytes: config.traffic.maxBodyBytes };
+  let closed = false;
+  let next: Promise<StandbyProxy | undefined> | undefined;
+
+  const warmNext = () => {
+    if (!options.standby || closed || next) return;
+    next = (async () => {
+      const adapter = await registry.choose(config.traffic.adapter);
+      return startStandbyProxy({ adapter, ca: captureCa(), logger, maxBodyBytes: limits.maxBytes, scratchRoot: join(config.capturesRoot, STANDBY_FOLDER) });
+    })().catch((e: unknown) => {
+      logger.warn({ err: errorMessage(e) }, 'could not start a standby proxy; the next run starts its own');
+      return undefined;
+    });
+  };
+  /** The standby proxy if there is a usable one (listening or still starting). */
+  const takeStandby = async (): Promise<StandbyProxy | undefined> => {
+    const standby = await next;
+    next = undefined;
+    if (standby && !standby.usable()) {
+      await standby.dispose();
+      return undefined;
+    }
+    return standby;
+  };
+
   return {
     async ca() {
       const material = captureCa();
       return { pem: material.certPem, sha256: material.sha256 };
     },
-    async start({ writer, appPackage, identifiers, port }) {
-      const session = await startTrafficSession({
+    async start({ writer, appPackage, identifiers }) {
+      const standby = await takeStandby();
+      const port = standby?.port ?? (await freePort());
+      const ready = startTrafficSession({
         adapter: config.traffic.adapter,
         registry,
         ca: captureCa(),
         sink: writer,
         app: { package: appPackage },
         identifiers: identifiers(),
-        limits: { ...DEFAULT_BODY_LIMITS, maxBytes: config.traffic.maxBodyBytes },
+        limits,
         nativeFlowFile: join(writer.dir, 'flows.mitm'),
-        port,
         logger,
+        ...(standby ? { standby } : { port }),
+      }).then((session) => {
+        warmNext();
+        return {
+          port: session.capture.port,
+          tools: { proxy: session.capture.adapter, ...session.capture.versions },
+          async stop() {
+            const stats = await session.stop();
+            writer.updateRun({ coverage: { ...writer.run.coverage, tlsFailures: stats.tlsFailures } });
+          },
+        };
       });
-      return {
-        port: session.capture.port,
-        tools: { proxy: session.capture.adapter, ...session.capture.versions },
-        async stop() {
-          const stats = await session.stop();
-          writer.updateRun({ coverage: { ...writer.run.coverage, tlsFailures: stats.tlsFailures } });
-        },
-      };
+      return { port, ready };
+    },
+    async close() {
+      closed = true;
+      const standby = await next;
+      next = undefined;
+      await standby?.dispose();
     },
     async rescan(bundleDir, identifiers) {
       const bundle = await readBundle(bundleDir, { strict: false });

@@ -182,6 +182,8 @@ async function startMitmdump(mitmdump: string, options: CaptureStartOptions): Pr
         const version = await Promise.race([bridge.hello, exited, timeout]).finally(() => clearTimeout(timer));
         logger.info({ host, port, version }, 'mitmproxy capture listening');
         const proxy = proc;
+        let gone = false;
+        void proxy.exited.then(() => (gone = true));
         let stopping: Promise<void> | undefined;
         return {
           adapter: 'mitmproxy',
@@ -189,6 +191,7 @@ async function startMitmdump(mitmdump: string, options: CaptureStartOptions): Pr
           port,
           proxyUrl: `http://${host}:${port}`,
           versions: { mitmproxy: version },
+          alive: () => !gone,
           stop() {
             stopping ??= (async () => {
               await proxy.stop(5000);
