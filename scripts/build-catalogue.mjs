@@ -1,5 +1,5 @@
-// Compiles the built-in SDK catalogue (harness/catalogue/sdks.yaml, the source of truth) to
-// dist/harness/catalogue/sdks.compiled.json, beside the compiled loader, keyed by the YAML's
+// Compiles the built-in SDK and packer catalogues (harness/catalogue/sdks.yaml and packers.yaml,
+// the sources of truth) to dist/harness/catalogue/*.compiled.json, beside the compiled loaders, keyed by the YAML's
 // SHA-256: a fresh process then skips loading yaml and zod and parsing the YAML. Runs after tsc
 // (it uses the compiled loader, so the entries are validated by the same schema the build
 // ships). A stale or missing file is never wrong, only slower: loaders then parse the YAML.
@@ -16,4 +16,7 @@ if (!existsSync(loader)) {
 const { compileSdkCatalogue } = await import(pathToFileURL(loader).href);
 const { COMPILED_SDK_CATALOGUE_FILE } = await import(pathToFileURL(join(dirname(loader), 'compiled-sdk-catalogue.js')).href);
 const doc = compileSdkCatalogue();
-console.log(`catalogue: ${doc.entries.length} SDKs from ${doc.source} into ${relative(root, COMPILED_SDK_CATALOGUE_FILE)}`);
+console.log(`catalogue: ${doc.content.length} SDKs from ${doc.source} into ${relative(root, COMPILED_SDK_CATALOGUE_FILE)}`);
+const { compilePackerCatalogue } = await import(pathToFileURL(join(dirname(loader), 'packer-catalogue.js')).href);
+const packers = compilePackerCatalogue();
+console.log(`catalogue: ${packers.content.packers.length} packers from ${packers.source}`);

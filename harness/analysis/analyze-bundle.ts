@@ -12,7 +12,7 @@ import { resolveRules, runRules, type ResolvedRule } from './engine.js';
 import { observe, type Observations } from './observations.js';
 import { loadRuleSets, RuleSetId, type RuleSets } from './rule-sets.js';
 import { Timeline } from './timeline.js';
-import { coverageReasons, decideVerdict } from './verdict.js';
+import { coverageReasons, decideVerdict, staticCaveats } from './verdict.js';
 
 export interface AnalyzeOptions {
   /** Overrides the rule set the run recorded and the config's. */
@@ -64,6 +64,7 @@ export async function analyzeBundle(source: string | Bundle, options: AnalyzeOpt
   const timeline = new Timeline(bundle.markers, bundle.run);
   const observations = observe(bundle, timeline, catalogue);
   const wording = (options.ruleSets ?? loadRuleSets())[ruleSet].wording;
+  const staticFacts = readStaticFacts(bundle.dir, options.logger);
   const run = runRules(
     {
       bundle,
@@ -73,7 +74,7 @@ export async function analyzeBundle(source: string | Bundle, options: AnalyzeOpt
       catalogue,
       wording,
       uiTrees: loadUiTrees(bundle),
-      staticFacts: readStaticFacts(bundle.dir, options.logger),
+      staticFacts,
     },
     rules,
   );
@@ -86,7 +87,8 @@ export async function analyzeBundle(source: string | Bundle, options: AnalyzeOpt
     consentryVersion: packageVersion(),
     ruleSet,
     verdict: decideVerdict(run.findings, reasons),
-    reasons,
+    // Static caveats (a packed app) are notes after the verdict is decided: they never make it inconclusive.
+    reasons: [...reasons, ...staticCaveats(staticFacts)],
     findings: run.findings,
   });
   let written: string | undefined;

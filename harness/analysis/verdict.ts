@@ -1,6 +1,8 @@
+import { z } from 'zod';
 import type { Bundle } from '../bundle/reader.js';
 import type { Finding, Verdict } from '../bundle/schema.js';
 import type { RuleRun } from './engine.js';
+import { printable } from '../core/untrusted.js';
 import { seconds } from './statements.js';
 
 /** How soon after launch a crash counts as "crashed on launch". */
@@ -57,6 +59,24 @@ function policySearchReason(markers: Bundle['markers']): string | undefined {
         ? last.data.reason
         : `the search ended "${String(last.data?.policySearch)}"`;
   return `the privacy-policy search could not judge whether the policy is reachable: ${why}`;
+}
+
+/** The part of static.json (AppFacts, written by app intake) the caveats read; older facts have no packers. */
+const PackedStaticFacts = z.object({ packers: z.array(z.object({ name: z.string() })).max(50) });
+
+/**
+ * What the static facts say the run's evidence cannot cover. Unlike coverage reasons these do
+ * not make the run blind (hooks and traffic see a packed app's real code once it is loaded),
+ * so they are notes on the verdict, never a cause of "inconclusive".
+ */
+export function staticCaveats(staticFacts: unknown): string[] {
+  const parsed = PackedStaticFacts.safeParse(staticFacts);
+  if (!parsed.success || parsed.data.packers.length === 0) return [];
+  const names = parsed.data.packers.map((p) => printable(p.name)).join(', ');
+  return [
+    `the app is packed by ${names}: its static SDK list covers only the protector's shell, not the SDKs in the encrypted code; ` +
+      'runtime evidence (API hooks, traffic) still counts',
+  ];
 }
 
 /** fail when a finding (other than info) stands; else inconclusive when the run was partly blind; else pass. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PACKER_SIGNATURE_KINDS } from '../catalogue/packer-lookup.js';
 
 /**
  * The static facts about an app, as `consentry inspect --json` prints them and as other stages
@@ -95,6 +96,22 @@ export const SdkHit = z.object({
 });
 export type SdkHit = z.infer<typeof SdkHit>;
 
+/** One name in the APK that matched a protector's signature (packers.yaml). */
+export const PackerEvidence = z.object({
+  kind: z.enum(PACKER_SIGNATURE_KINDS),
+  /** The entry name (lib/arm64-v8a/libjiagu_a64.so) or class name that matched. */
+  value: z.string(),
+});
+export type PackerEvidence = z.infer<typeof PackerEvidence>;
+
+export const PackerHit = z.object({
+  id: z.string(),
+  name: z.string(),
+  vendor: z.string(),
+  evidence: z.array(PackerEvidence),
+});
+export type PackerHit = z.infer<typeof PackerHit>;
+
 export const AppFileFacts = z.object({
   /** Path as given / as extracted. */
   path: z.string(),
@@ -126,6 +143,13 @@ export const AppFacts = z.object({
   nativeAbis: z.array(z.string()),
   dex: z.object({ files: z.number().int().nonnegative(), classes: z.number().int().nonnegative() }),
   sdks: z.array(SdkHit),
+  /**
+   * Protectors (packers) the APK is wrapped in; empty when none was recognised. Facts written
+   * before packers were detected read as empty: absence of evidence, as for any APK.
+   */
+  packers: z.array(PackerHit).default([]),
+  /** Set when `sdks` cannot be the whole list (a packed APK): a sentence for the reader. */
+  sdkCaveat: z.string().optional(),
   reference: ReferenceCheck.optional(),
 });
 export type AppFacts = z.infer<typeof AppFacts>;

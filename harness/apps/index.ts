@@ -5,6 +5,7 @@
  *   inspectApp(file)       → AppFacts (manifest, permissions, components, signing, ABIs, SDKs)
  *   readApkManifest(apk)   → ManifestFacts of one APK file (what the virtual device needs at install)
  *   scanSdks(dexBuffers)   → catalogued SDKs present in DEX files
+ *   PackerScan             → protectors (packers) an APK is wrapped in (AppFacts.packers)
  */
 export { APP_ERROR_CODES, AppInputError, type AppErrorCode } from './errors.js';
 export {
@@ -21,6 +22,7 @@ export {
 export { inspectApp, DEFAULT_MAX_DEX_BYTES, type Inspection, type InspectOptions } from './static-facts.js';
 export { readApkManifest, readApkManifestBuffer, manifestFacts, resolveClass, MANIFEST_ENTRY } from './manifest.js';
 export { scanSdks, sdksForClasses, SdkScan } from './sdk-scan.js';
+export { PACKED_SDK_CAVEAT, PackerScan } from './packer-scan.js';
 export { dexClassNames, DexFormatError } from './dex.js';
 export {
   DANGEROUS_PERMISSIONS,
@@ -36,6 +38,8 @@ export {
   AppFacts,
   ComponentFacts,
   ManifestFacts,
+  PackerEvidence,
+  PackerHit,
   ReferenceCheck,
   RequestedPermission,
   SdkHit,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SdkEntry } from '../catalogue/sdk-catalogue.js';
 import { SdkCatalogue } from '../catalogue/sdk-lookup.js';
-import { sdksForClasses } from './sdk-scan.js';
+import { SdkScan, sdksForClasses } from './sdk-scan.js';
 
 const entry = (id: string, packages: string[]): SdkEntry => ({ id, name: id, vendor: id, aliases: [], packages, domains: [], category: 'test' });
 
@@ -57,5 +57,16 @@ describe('SDK scan', () => {
     const forward = sdksForClasses(CLASSES, catalogue).map(({ id, packages }) => ({ id, packages }));
     const backward = sdksForClasses([...CLASSES].reverse(), catalogue).map(({ id, packages }) => ({ id, packages }));
     expect(backward).toEqual(forward);
+  });
+
+  it('lists every package once with its first class, including packages no SDK owns', () => {
+    const scan = new SdkScan(catalogue);
+    for (const c of [...CLASSES, 'TopLevel', 'com.vendor.Tracker', 'com.vendor.Tracker2']) scan.addClass(c);
+    const packages = scan.packages();
+    expect(packages.get('com.umengx')).toBe('com.umengx.NotUmeng');
+    expect(packages.get('com.google.android.gms.ads')).toBe('com.google.android.gms.ads.AdView');
+    expect(packages.get('com.vendor')).toBe('com.vendor.Tracker');
+    expect(packages.has('')).toBe(false);
+    expect([...packages.keys()]).toEqual([...new Set(packages.keys())]);
   });
 });

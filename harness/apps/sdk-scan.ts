@@ -14,6 +14,8 @@ export class SdkScan {
   private readonly hits = new Map<string, { entry: SdkEntry; prefixes: Map<string, number>; examples: string[] }>();
   /** Owner of each package seen: an app's classes share few packages (tens of classes each). */
   private readonly byPackage = new Map<string, Owner | null>();
+  /** The first class seen in each package (packer detection reads packages, with an example). */
+  private readonly firstClass = new Map<string, string>();
   classes = 0;
 
   constructor(private readonly catalogue: SdkCatalogue) {}
@@ -39,14 +41,25 @@ export class SdkScan {
    */
   private ownerOf(className: string): Owner | undefined {
     const dot = className.lastIndexOf('.');
-    if (dot < 0 || this.catalogue.sdkWithPackage(className)) return ownerFor(this.catalogue.sdkForClass(className), className);
+    if (dot < 0) return ownerFor(this.catalogue.sdkForClass(className), className);
+    if (this.catalogue.sdkWithPackage(className)) {
+      const pkg = className.slice(0, dot);
+      if (!this.firstClass.has(pkg)) this.firstClass.set(pkg, className);
+      return ownerFor(this.catalogue.sdkForClass(className), className);
+    }
     const pkg = className.slice(0, dot);
     let owner = this.byPackage.get(pkg);
     if (owner === undefined) {
       owner = ownerFor(this.catalogue.sdkForClass(pkg), pkg) ?? null;
       this.byPackage.set(pkg, owner);
+      if (!this.firstClass.has(pkg)) this.firstClass.set(pkg, className);
     }
     return owner ?? undefined;
+  }
+
+  /** Every package classes were seen in (the default package aside), with its first class. */
+  packages(): ReadonlyMap<string, string> {
+    return this.firstClass;
   }
 
   addDex(buf: Buffer): void {

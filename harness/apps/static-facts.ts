@@ -1,10 +1,13 @@
+import { loadBuiltInPackerCatalogue } from '../catalogue/compiled-packer-catalogue.js';
 import { loadBuiltInSdkCatalogue } from '../catalogue/compiled-sdk-catalogue.js';
+import type { PackerCatalogue } from '../catalogue/packer-lookup.js';
 import type { SdkCatalogue } from '../catalogue/sdk-lookup.js';
 import type { Logger } from '../core/logger.js';
 import { DexFormatError, dexEntryNames } from './dex.js';
 import { AppInputError } from './errors.js';
 import { APP_FACTS_VERSION, type AppFacts, type SigningFacts } from './facts-schema.js';
 import { intakeApp, removeAppPackage, type AppPackage, type IntakeOptions } from './intake.js';
+import { PACKED_SDK_CAVEAT, PackerScan } from './packer-scan.js';
 import { checkReference, loadSigningReference } from './reference.js';
 import { SdkScan } from './sdk-scan.js';
 import { readSigning } from './signing.js';
@@ -17,6 +20,8 @@ import { withArchive, type ZipArchive } from './zip-archive.js';
  */
 export interface InspectOptions extends IntakeOptions {
   catalogue?: SdkCatalogue;
+  /** Protector signatures (packers.yaml); the built-in catalogue by default. */
+  packers?: PackerCatalogue;
   /** A digest, certificate file or APK to compare the signer with. */
   reference?: string;
   /** Largest single DEX consentry reads (the biggest real ones are tens of MB). */
@@ -38,12 +43,15 @@ export async function inspectApp(file: string, options: InspectOptions = {}): Pr
   // Neither a logger nor the YAML catalogue is loaded unless needed: for a small APK the
   // start-up of a fresh process is most of `consentry inspect`'s time.
   const catalogue = options.catalogue ?? (await loadBuiltInSdkCatalogue());
+  const packerCatalogue = options.packers ?? (await loadBuiltInPackerCatalogue());
   const maxDex = options.maxDexBytes ?? DEFAULT_MAX_DEX_BYTES;
   const pkg = await intakeApp(file, options);
   try {
     const base = pkg.files[0]!;
     let signing: SigningFacts | undefined;
     const scan = new SdkScan(catalogue);
+    const packerScan = new PackerScan(packerCatalogue);
+    packerScan.addManifest(base.manifest);
     const abis = new Set<string>();
     let dexFiles = 0;
     for (const f of pkg.files) {
@@ -52,6 +60,7 @@ export async function inspectApp(file: string, options: InspectOptions = {}): Pr
         async (archive) => {
           if (f === base) signing = await readSigning(archive);
           for (const abi of nativeAbis(archive)) abis.add(abi);
+          packerScan.addEntries(archive.entries);
           for (const name of dexEntryNames(archive.entries)) {
             dexFiles += 1;
             scanDex(scan, await archive.read(name, maxDex), archive.file, name);
@@ -64,7 +73,9 @@ export async function inspectApp(file: string, options: InspectOptions = {}): Pr
     const reference = options.reference
       ? checkReference(signing, await loadSigningReference(options.reference))
       : undefined;
-    options.logger?.debug({ app: pkg.packageName, files: pkg.files.length, classes: scan.classes }, 'inspected');
+    for (const [name, example] of scan.packages()) packerScan.addDexPackage(name, example);
+    const packers = packerScan.result();
+    options.logger?.debug({ app: pkg.packageName, files: pkg.files.length, classes: scan.classes, packers: packers.map((p) => p.id) }, 'inspected');
     const facts: AppFacts = {
       factsVersion: APP_FACTS_VERSION,
       source: pkg.source,
@@ -84,6 +95,8 @@ export async function inspectApp(file: string, options: InspectOptions = {}): Pr
       nativeAbis: [...abis].sort(),
       dex: { files: dexFiles, classes: scan.classes },
       sdks: scan.result(),
+      packers,
+      ...(packers.length > 0 ? { sdkCaveat: PACKED_SDK_CAVEAT } : {}),
       ...(reference ? { reference } : {}),
     };
     return { facts, pkg };

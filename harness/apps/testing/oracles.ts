@@ -87,3 +87,9 @@ export async function dexdumpClasses(apk: string): Promise<string[]> {
   if (code !== 0) throw new Error(`dexdump failed on ${apk}: ${stderr.trim().split('\n').pop() ?? ''}`);
   return [...stdout.matchAll(/Class descriptor\s*: 'L([^']+);'/g)].map((m) => m[1]!.replace(/\//g, '.'));
 }
+
+/** Entry names `aapt list` prints for an APK: what the SDK tools say the archive holds. */
+export async function aaptList(apk: string): Promise<string[]> {
+  const { stdout } = await runProcess('aapt', ['list', apk], { timeoutMs: 60_000, maxOutputBytes: 64 * 1024 * 1024 });
+  return stdout.split('\n').filter((l) => l.length > 0);
+}

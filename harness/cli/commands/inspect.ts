@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { AppFacts } from '../../apps/index.js';
+import type { AppFacts, PackerEvidence } from '../../apps/index.js';
 import { EXIT } from '../../core/errors.js';
 import { action } from '../action.js';
 import { table } from '../table.js';
@@ -12,7 +12,7 @@ import { table } from '../table.js';
 export function registerInspect(program: Command): void {
   program
     .command('inspect <app>')
-    .description('static facts about an APK, split APKs (.apks) or XAPK: manifest, permissions, components, SDKs, signing')
+    .description('static facts about an APK, split APKs (.apks) or XAPK: manifest, permissions, components, SDKs, packers, signing')
     .option('--reference <certOrApkOrDigest>', 'official signer: a SHA-256 digest, a certificate file or the official APK (exit 1 if different)')
     .action(
       action(async (ctx, app: string, opts: { reference?: string }) => {
@@ -30,11 +30,33 @@ export function registerInspect(program: Command): void {
 
 const yes = (b: boolean) => (b ? 'yes' : 'no');
 
+const EVIDENCE_KIND: Record<PackerEvidence['kind'], string> = {
+  'application-class': 'application class',
+  'component-class': 'component',
+  'native-library': 'native library',
+  asset: 'asset',
+  'dex-class': 'stub class in DEX',
+};
+
+function renderPackers(f: AppFacts): string[] {
+  const lines = [`PACKED: ${f.packers.map((p) => `${p.name}, ${p.vendor}`).join('; ')}`];
+  if (f.sdkCaveat) lines.push(`  ${f.sdkCaveat}`);
+  lines.push(
+    table(
+      ['packer', 'evidence', 'name in the APK'],
+      f.packers.flatMap((p) => p.evidence.map((e) => [p.id, EVIDENCE_KIND[e.kind], e.value])),
+    ),
+  );
+  return lines;
+}
+
 export function render(f: AppFacts): string {
   const m = f.manifest;
   const out: string[] = [];
   const version = `${m.versionName ?? '?'} (${m.versionCode ?? '?'})`;
   out.push(`${m.packageName} ${version}  [${f.kind}]  ${f.source}`, '');
+  // First, before any list: a packed app's lists below describe the protector's shell.
+  if (f.packers.length) out.push(...renderPackers(f), '');
 
   const exported = m.components.filter((c) => c.exported);
   const cleartext = m.usesCleartextTraffic === undefined ? `${yes(m.cleartextPermitted)} (default for targetSdk ${m.targetSdk})` : `${yes(m.usesCleartextTraffic)} (declared)`;
@@ -80,7 +102,7 @@ export function render(f: AppFacts): string {
   }
   out.push('');
 
-  out.push(`Third-party SDKs: ${f.sdks.length}`);
+  out.push(`Third-party SDKs: ${f.sdks.length}${f.sdkCaveat ? ' (INCOMPLETE: the app is packed, see above)' : ''}`);
   if (f.sdks.length) {
     out.push(
       table(
