@@ -115,8 +115,9 @@ export class JobStore {
   }
 
   /**
-   * After a crash: every job still `running` was interrupted. Its partial bundle is recorded as
-   * abandoned and the job is queued again (the attempt does not count against the app).
+   * After a crash: every job still `running` was interrupted. Its bundle (partial, or finished in
+   * the moment before the crash, before the job was recorded done) is recorded as abandoned and
+   * the job is queued again (the attempt does not count against the app).
    */
   recoverInterrupted(batchId: string): number {
     const rows = this.db.prepare(`SELECT * FROM jobs WHERE batch_id = ? AND status = 'running'`).all(batchId) as RawRow[];
