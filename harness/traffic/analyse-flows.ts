@@ -63,18 +63,18 @@ async function scanStoredRequest(dir: string, flow: Flow, detector: IdentifierDe
     const file = bodyPath(dir, req.body.sha256);
     if (existsSync(file)) {
       const container = detector.container('body');
-      let head: Buffer | undefined;
-      for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) {
-        head ??= chunk as Buffer;
-        container.write(chunk as Buffer);
-      }
-      const rawHit = container.settle();
-      // Leaves need the whole body: read it only when a raw hit or the body's kind calls for it.
-      const [, probe] = bodyRefinement(head ?? Buffer.alloc(0), contentType);
-      if ((rawHit || probe.always) && req.body.size <= maxRefineBytes) {
+      if (req.body.size <= maxRefineBytes) {
+        // Small enough to refine: the whole body in memory, as at capture time, so an encoded
+        // layer that starts late in the body is judged as it was then.
         const whole = await readFile(file);
-        hits.push(...container.finish(...bodyRefinement(whole, contentType)));
+        container.write(whole);
+        const rawHit = container.settle();
+        const [leaves, probe] = bodyRefinement(whole, contentType);
+        hits.push(...(rawHit || probe.always ? container.finish(leaves, probe) : container.finish()));
       } else {
+        // Larger bodies stream through the raw scan only, in bounded memory.
+        for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) container.write(chunk as Buffer);
+        container.settle();
         hits.push(...container.finish());
       }
     }

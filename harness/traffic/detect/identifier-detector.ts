@@ -1,7 +1,12 @@
 import type { DeviceIdentifiers, IdentifierHit } from '../../bundle/schema.js';
 import { AhoCorasick } from './aho-corasick.js';
-import { bodyKind, bodyLeaves, formLeaves, type BodyLeaf } from './body-structure.js';
+import { bodyKind, bodyLeaves, type BodyLeaf } from './body-structure.js';
+import { createLayerBudget, mayHoldEncodedDocument } from './encoded-layers.js';
 import { expandIdentifierForms, type Boundary, type IdentifierForm } from './identifier-forms.js';
+import { layerSources, scanLayers, type LayerContext } from './layer-scan.js';
+import { cookieLeaves, urlLeaves } from './request-leaves.js';
+
+export { cookieLeaves, urlLeaves };
 
 /**
  * Finds the device's identifiers in what an app sent. One automaton holds every form of every
@@ -9,6 +14,8 @@ import { expandIdentifierForms, type Boundary, type IdentifierForm } from './ide
  * is a *container* scanned in one pass, chunk by chunk, with memory bounded by the longest
  * pattern. Only when a container has a hit (or is a URL, which is short) is it parsed into
  * leaves (query fields, JSON paths, protobuf fields...) to say precisely where the hit was.
+ * Leaves and whole containers that are base64/hex of a document are decoded and scanned as
+ * layers of their own (./layer-scan.ts), within one budget per request.
  */
 
 export interface RequestContent {
@@ -64,44 +71,58 @@ export class IdentifierDetector {
     return new ContainerScan(this, location);
   }
 
-  /** Scans one byte sequence, non-streaming. Returns accepted pattern ids with their first span. */
+  /**
+   * Scans one byte sequence, non-streaming (a leaf, a candidate): both neighbours of a match
+   * are in `bytes`, so no tail is kept. Returns accepted pattern ids with their first span.
+   */
   scanBytes(bytes: Uint8Array): Map<number, Span> {
-    const scan = new BoundaryScan(this);
-    scan.write(bytes);
-    return scan.finish();
+    const accepted = new Map<number, Span>();
+    this.matcher.scan(bytes, (pattern, end) => {
+      if (accepted.has(pattern)) return;
+      const start = end - this.matcher.lengths[pattern]!;
+      const before = start > 0 ? bytes[start - 1]! : -1;
+      const after = end < bytes.length ? bytes[end]! : -1;
+      if (acceptBoundary(this.boundaries[pattern]!, this.formsByPattern[pattern]![0]!.text, before, after)) accepted.set(pattern, { start, end });
+    });
+    return accepted;
   }
 
   /** Every hit in what the client sent: URL, headers, cookies, body, WebSocket messages. */
   scanRequest(content: RequestContent): IdentifierHit[] {
     if (this.isEmpty) return [];
     const hits: IdentifierHit[] = [];
+    // One decoding budget for the whole request: a hostile request cannot multiply it by parts.
+    const layers: LayerContext = { budget: createLayerBudget(), depth: 0 };
     if (content.url) {
       const c = this.container('url');
       c.write(Buffer.from(content.url, 'utf8'));
-      hits.push(...c.finish(() => urlLeaves(content.url!), DECODED_LEAVES));
+      hits.push(...c.finish(() => urlLeaves(content.url!), { ...DECODED_LEAVES, layers }));
     }
     for (const [rawName, value] of content.headers ?? []) {
       const name = rawName.toLowerCase();
       if (name === 'cookie') {
         const c = this.container('cookie');
         c.write(Buffer.from(value, 'utf8'));
-        hits.push(...c.finish(() => cookieLeaves(value), DECODED_LEAVES));
+        hits.push(...c.finish(() => cookieLeaves(value), { ...DECODED_LEAVES, layers }));
       } else {
+        const bytes = Buffer.from(value, 'utf8');
         const c = this.container(`header:${name}`);
-        c.write(Buffer.from(value, 'utf8'));
-        hits.push(...c.finish());
+        c.write(bytes);
+        hits.push(...c.finish(undefined, { whole: bytes, layers }));
       }
     }
     if (content.body && content.body.bytes.length > 0) {
       const { bytes, contentType } = content.body;
       const c = this.container('body');
       c.write(bytes);
-      hits.push(...c.finish(...bodyRefinement(bytes, contentType)));
+      const [leaves, options] = bodyRefinement(bytes, contentType);
+      hits.push(...c.finish(leaves, { ...options, layers }));
     }
     (content.websocket ?? []).forEach((message, i) => {
       const c = this.container(`ws:${i}`);
       c.write(message);
-      hits.push(...c.finish(...bodyRefinement(message, undefined)));
+      const [leaves, options] = bodyRefinement(message, undefined);
+      hits.push(...c.finish(leaves, { ...options, layers }));
     });
     return dedupeHits(hits);
   }
@@ -110,21 +131,29 @@ export class IdentifierDetector {
 export interface RefineOptions {
   /** Parse leaves even without a raw hit: the raw bytes may hide values (encodings, binary framing). */
   always?: boolean;
+  /** `always` only to look for encoded payloads: without a raw hit, leaves are not scanned themselves. */
+  leavesForLayers?: boolean;
   /** Leaves are decoded text: an encoded spelling found raw is the same value again. */
   decoded?: boolean;
+  /** The container's own bytes, in case it is one encoded blob (a body, a header value). */
+  whole?: Uint8Array;
+  /** Decoded-layer search: the request's budget and depth (default: a fresh budget); false: none. */
+  layers?: LayerContext | false;
 }
 
 const DECODED_LEAVES: RefineOptions = { always: true, decoded: true };
 
 /**
  * How to look inside a body. Form fields may be percent-encoded twice; protobuf strings sit
- * right after a length byte that can look like a letter (so the raw pass rejects them) and
- * coordinates travel as doubles: those kinds are always parsed.
+ * right after a length byte that can look like a letter (so the raw pass rejects them),
+ * coordinates travel as doubles, and a body with a base64/hex run that starts like an encoded
+ * document may carry one: those are always parsed.
  */
 export function bodyRefinement(bytes: Uint8Array, contentType: string | undefined): [() => BodyLeaf[], RefineOptions] {
   const kind = bodyKind(contentType, bytes);
-  const always = kind === 'form' || kind === 'protobuf' || kind === 'grpc';
-  return [() => bodyLeaves(kind, bytes, contentType), { always, decoded: kind === 'form' }];
+  const byKind = kind === 'form' || kind === 'protobuf' || kind === 'grpc';
+  const forLayers = !byKind && mayHoldEncodedDocument(bytes);
+  return [() => bodyLeaves(kind, bytes, contentType), { always: byKind || forLayers, leavesForLayers: forLayers, decoded: kind === 'form', whole: bytes }];
 }
 
 /** Byte offsets of a match in its container or leaf. */
@@ -260,21 +289,30 @@ export class ContainerScan {
    */
   finish(leaves?: () => BodyLeaf[], options: RefineOptions = {}): IdentifierHit[] {
     const rawPatterns = this.raw.finish();
-    let candidates: Candidate[] = [];
+    const candidates: Candidate[] = [];
     for (const [p, span] of rawPatterns) {
       for (const form of this.detector.formsByPattern[p]!) candidates.push({ form, location: this.location, refined: false, source: -1, span, twin: false });
     }
-    if (leaves && (rawPatterns.size > 0 || options.always)) {
-      leaves().forEach((leaf, index) => {
-        for (const [p, span] of this.detector.scanBytes(leaf.bytes)) {
-          for (const form of this.detector.formsByPattern[p]!) {
-            candidates.push({ form, location: `${this.location}:${leaf.label}`, refined: true, source: index, span, twin: leaf.encodedTwin === true });
-          }
+    const leafList = leaves && (rawPatterns.size > 0 || options.always) ? leaves() : [];
+    const scanLeaves = rawPatterns.size > 0 || !options.leavesForLayers;
+    if (scanLeaves) leafList.forEach((leaf, index) => {
+      for (const [p, span] of this.detector.scanBytes(leaf.bytes)) {
+        for (const form of this.detector.formsByPattern[p]!) {
+          candidates.push({ form, location: `${this.location}:${leaf.label}`, refined: true, source: index, span, twin: leaf.encodedTwin === true });
         }
-      });
-    }
-    if (candidates.length === 0) return [];
-    candidates = withoutRedundant(candidates);
+      }
+    });
+    const hits = this.report(candidates, options);
+    if (options.layers === false) return hits;
+    const context = options.layers ?? { budget: createLayerBudget(), depth: 0 };
+    const layered = scanLayers(this.detector, layerSources(this.location, options.whole, leafList), context);
+    return layered.length > 0 ? dedupeHits([...hits, ...layered]) : hits;
+  }
+
+  /** Pairs coordinates, keeps the finest precision and the most precise location of each value. */
+  private report(all: Candidate[], options: RefineOptions): IdentifierHit[] {
+    if (all.length === 0) return [];
+    const candidates = withoutRedundant(all);
     // A coordinate counts only when the other half of the same pair is in the same container.
     const halves = new Map<string, Set<string>>();
     for (const c of candidates) {
@@ -341,49 +379,4 @@ export function dedupeHits(hits: IdentifierHit[]): IdentifierHit[] {
     seen.add(key);
     return true;
   });
-}
-
-/** URL leaves: the decoded path and every query field (decoded, and raw for odd encodings). */
-export function urlLeaves(url: string): BodyLeaf[] {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return [];
-  }
-  const leaves: BodyLeaf[] = [];
-  let path = parsed.pathname;
-  try {
-    path = decodeURIComponent(path);
-  } catch {
-    // keep the raw path
-  }
-  leaves.push({ label: 'path', bytes: Buffer.from(path, 'utf8') });
-  const query = parsed.search.replace(/^\?/, '');
-  if (query) for (const leaf of formLeaves(query)) leaves.push({ ...leaf, label: `query:${leaf.label}` });
-  if (parsed.hash) leaves.push({ label: 'fragment', bytes: Buffer.from(parsed.hash.slice(1), 'utf8') });
-  return leaves;
-}
-
-/** `a=1; b=2` cookies, each as given and URL-decoded. */
-export function cookieLeaves(header: string): BodyLeaf[] {
-  const leaves: BodyLeaf[] = [];
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    const name = part.slice(0, eq).trim();
-    const value = part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
-    try {
-      const decoded = decodeURIComponent(value);
-      if (decoded !== value) {
-        leaves.push({ label: name, bytes: Buffer.from(decoded, 'utf8') });
-        leaves.push({ label: name, bytes: Buffer.from(value, 'utf8'), encodedTwin: true });
-        continue;
-      }
-    } catch {
-      // not percent-encoded
-    }
-    leaves.push({ label: name, bytes: Buffer.from(value, 'utf8') });
-  }
-  return leaves;
 }
