@@ -192,7 +192,11 @@ export const IdentifierHit = z.object({
   dataType: DataTypeId,
   /** plain, lower, upper, no-separators, url, base64, base64url, hex, md5, sha1, sha256, ... */
   form: z.string(),
-  /** url, header:<name>, cookie, body, body:json:<path>, ws:<n> */
+  /**
+   * url, header:<name>, cookie, body, body:json:<path>, ws:<n>; inside encoded payloads, each
+   * decoding undone is a `|<step>` before the path in the decoded layer, e.g.
+   * `body:json:$.data|base64:json:$.device.imei` or `body|base64|gzip:json:$.ext.oaid`.
+   */
   location: z.string(),
   /** The known value that matched (the device's own identifier). */
   value: z.string(),
