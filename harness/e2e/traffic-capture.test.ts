@@ -10,6 +10,7 @@ import { runProcess } from '../core/process.js';
 import { SAMPLE_IDENTIFIERS } from '../traffic/testing/synthetic-traffic.js';
 import { connectThroughProxy, requestThroughProxy, startOrigin, type Origin } from '../traffic/testing/https-fixtures.js';
 import { webSocketExchange } from '../traffic/testing/websocket-fixtures.js';
+import { startTestCapture } from '../traffic/testing/capture-fixtures.js';
 
 /**
  * Both capture adapters, end to end: a real proxy on a free loopback port, a local HTTPS origin
@@ -40,18 +41,14 @@ describe.each(['embedded', 'mitmproxy'])('%s capture', (adapter) => {
   let flows: Flow[] = [];
 
   beforeAll(async () => {
-    const available = await registry.get(adapter)!.isAvailable();
-    if (!available.available) throw new Error(`${adapter} is not available here: ${available.reason}`);
-    const writer = BundleWriter.create(join(root, 'captures'), runMeta({ runId: `run-${adapter}`, outcome: 'running', identifiers: SAMPLE_IDENTIFIERS }));
-    const session = await startTrafficSession({
+    const { writer, session } = await startTestCapture({
       adapter,
       registry,
       ca,
-      sink: writer,
-      app: { package: 'com.example.shop' },
-      identifiers: SAMPLE_IDENTIFIERS,
-      nativeFlowFile: join(writer.dir, 'flows.mitm'),
-      upstream: { extraCaPems: [origin.certPem] },
+      capturesRoot: join(root, 'captures'),
+      runId: `run-${adapter}`,
+      originCertPem: origin.certPem,
+      nativeFlows: true,
       limits: { maxBytes: 1024 * 1024, maxRatio: 200, ratioFloorBytes: 1024 * 1024 },
     });
     try {

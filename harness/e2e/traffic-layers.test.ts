@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BundleWriter, readBundle, type Flow } from '../bundle/index.js';
-import { runMeta } from '../bundle/factories.js';
-import { analyseFlows, defaultCaptureAdapters, loadOrCreateCaptureCa, startTrafficSession, type CaptureCa } from '../traffic/index.js';
-import { SAMPLE_IDENTIFIERS } from '../traffic/testing/synthetic-traffic.js';
+import { readBundle, type Flow } from '../bundle/index.js';
+import { analyseFlows, defaultCaptureAdapters, loadOrCreateCaptureCa, type CaptureCa } from '../traffic/index.js';
 import { requestThroughProxy, startOrigin, type Origin } from '../traffic/testing/https-fixtures.js';
+import { startTestCapture } from '../traffic/testing/capture-fixtures.js';
 
 /**
  * Identifiers that only travel inside encoded payloads, through both real capture adapters: an
@@ -42,18 +41,7 @@ describe.each(['embedded', 'mitmproxy'])('%s capture of encoded payloads', (adap
   const byPath = (list: Flow[], path: string) => list.find((f) => f.request?.url.includes(path));
 
   beforeAll(async () => {
-    const available = await registry.get(adapter)!.isAvailable();
-    if (!available.available) throw new Error(`${adapter} is not available here: ${available.reason}`);
-    const writer = BundleWriter.create(join(root, 'captures'), runMeta({ runId: `layers-${adapter}`, outcome: 'running', identifiers: SAMPLE_IDENTIFIERS }));
-    const session = await startTrafficSession({
-      adapter,
-      registry,
-      ca,
-      sink: writer,
-      app: { package: 'com.example.shop' },
-      identifiers: SAMPLE_IDENTIFIERS,
-      upstream: { extraCaPems: [origin.certPem] },
-    });
+    const { writer, session } = await startTestCapture({ adapter, registry, ca, capturesRoot: join(root, 'captures'), runId: `layers-${adapter}`, originCertPem: origin.certPem });
     try {
       const base = `https://localhost:${origin.port}`;
       const send = async (path: string, body?: Buffer, headers: Record<string, string> = {}) => {
