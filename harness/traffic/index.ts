@@ -13,7 +13,7 @@ export {
   type AdapterAvailability,
 } from './capture-port.js';
 export { mitmproxyCapture } from './mitmproxy/mitmproxy-capture.js';
-export { startStandbyProxy, type StandbyProxy, type StandbyOptions } from './standby-proxy.js';
+export { removeOrphanedStandbyFolders, startStandbyProxy, type StandbyProxy, type StandbyOptions } from './standby-proxy.js';
 export { embeddedCapture } from './embedded/mockttp-capture.js';
 export { loadOrCreateCaptureCa, subjectHashOld, CaptureCaError, type CaptureCa } from './capture-ca.js';
 export { CapturedExchange, TLS_FAILURE_CAUSES, tlsErrorText, type TlsFailureCause, type CapturedExchangeInput } from './exchange.js';

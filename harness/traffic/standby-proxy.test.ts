@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CaptureStartOptions, RunningCapture, TrafficCaptureAdapter } from './capture-port.js';
 import type { CapturedExchange } from './exchange.js';
-import { startStandbyProxy } from './standby-proxy.js';
+import { removeOrphanedStandbyFolders, startStandbyProxy } from './standby-proxy.js';
 
 const root = mkdtempSync(join(tmpdir(), 'consentry-standby-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -60,5 +61,20 @@ describe('standby proxy', () => {
     expect(standby.usable()).toBe(false);
     await standby.dispose();
     expect(state.stopped).toBe(true);
+  });
+
+  it('removes the folders of standby proxies whose process was killed, and keeps live ones', () => {
+    const dir = mkdtempSync(join(root, 'orphans-'));
+    // A pid that has certainly exited: a child that already ran to its end.
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    mkdirSync(join(dir, `proxy-${gone}-abc123`));
+    writeFileSync(join(dir, `proxy-${gone}-abc123`, 'flows.mitm'), 'x');
+    mkdirSync(join(dir, `proxy-${process.pid}-def456`));
+    mkdirSync(join(dir, 'unrelated'));
+    expect(removeOrphanedStandbyFolders(dir)).toBe(1);
+    expect(existsSync(join(dir, `proxy-${gone}-abc123`))).toBe(false);
+    expect(existsSync(join(dir, `proxy-${process.pid}-def456`))).toBe(true);
+    expect(existsSync(join(dir, 'unrelated'))).toBe(true);
+    expect(removeOrphanedStandbyFolders(join(dir, 'missing'))).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorMessage } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
@@ -45,7 +45,8 @@ export async function startStandbyProxy(options: StandbyOptions): Promise<Standb
   const logger = options.logger ?? silentLogger();
   const { adapter, scratchRoot, ...startOptions } = options;
   mkdirSync(scratchRoot, { recursive: true });
-  const scratch = mkdtempSync(join(scratchRoot, 'proxy-'));
+  // The owner's pid in the name, so a later process can tell a folder left by a killed one.
+  const scratch = mkdtempSync(join(scratchRoot, `proxy-${process.pid}-`));
   const nativeFlowFile = join(scratch, 'flows.mitm');
   const held: CapturedExchange[] = [];
   let target: ((exchange: CapturedExchange) => void) | undefined;
@@ -104,5 +105,37 @@ function moveFile(from: string, to: string): void {
     if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
     copyFileSync(from, to);
     rmSync(from, { force: true });
+  }
+}
+
+/**
+ * Removes standby folders whose process is gone (killed before it could clean up, e.g. a batch
+ * ended with SIGKILL). Their flows are in the bundles' flows.jsonl already; only the native copy
+ * of an interrupted run's flows is dropped. Returns how many were removed.
+ */
+export function removeOrphanedStandbyFolders(scratchRoot: string): number {
+  let names: string[];
+  try {
+    names = readdirSync(scratchRoot);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const pid = Number(/^proxy-(\d+)-/.exec(name)?.[1]);
+    if (!pid || processAlive(pid)) continue;
+    rmSync(join(scratchRoot, name), { recursive: true, force: true });
+    removed += 1;
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -12,6 +12,7 @@ import {
   DEFAULT_BODY_LIMITS,
   defaultCaptureAdapters,
   loadOrCreateCaptureCa,
+  removeOrphanedStandbyFolders,
   startStandbyProxy,
   startTrafficSession,
   type CaptureCa,
@@ -37,12 +38,17 @@ export function trafficStage(config: Config, options: { logger?: Logger; standby
   const limits = { ...DEFAULT_BODY_LIMITS, maxBytes: config.traffic.maxBodyBytes };
   let closed = false;
   let next: Promise<StandbyProxy | undefined> | undefined;
+  const standbyRoot = join(config.capturesRoot, STANDBY_FOLDER);
+  if (options.standby) {
+    const removed = removeOrphanedStandbyFolders(standbyRoot);
+    if (removed) logger.info({ removed }, 'removed standby proxy folders left by processes that were killed');
+  }
 
   const warmNext = () => {
     if (!options.standby || closed || next) return;
     next = (async () => {
       const adapter = await registry.choose(config.traffic.adapter);
-      return startStandbyProxy({ adapter, ca: captureCa(), logger, maxBodyBytes: limits.maxBytes, scratchRoot: join(config.capturesRoot, STANDBY_FOLDER) });
+      return startStandbyProxy({ adapter, ca: captureCa(), logger, maxBodyBytes: limits.maxBytes, scratchRoot: standbyRoot });
     })().catch((e: unknown) => {
       logger.warn({ err: errorMessage(e) }, 'could not start a standby proxy; the next run starts its own');
       return undefined;
