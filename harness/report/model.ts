@@ -73,6 +73,8 @@ const LANE_OF: Partial<Record<Marker['kind'], TimelineMark['lane']>> = {
   'permission.granted': 'permission',
   'permission.denied': 'permission',
   'permission.purpose-shown': 'permission',
+  // What the harness says about the run (the Appium session, teardown, a stopped scenario).
+  note: 'scenario',
 };
 
 const MAX_BODY_CHARS = 16_384;

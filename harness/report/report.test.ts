@@ -65,6 +65,18 @@ async function hostileBundle() {
   return { bundle: await readBundle(dir), findings };
 }
 
+describe('report timeline', () => {
+  it("puts the harness's notes with the scenario steps, not in the app's lifecycle lane", async () => {
+    const dir = await writeTestBundle(mkdtempSync(join(tmpdir(), 'report-')), {
+      markers: [marker('note', T0, { label: 'UI automation: Appium session s1, opened for this run' }), marker('app.foreground', T0 + 100)],
+    });
+    const model = buildReportModel(await readBundle(dir), undefined);
+    const lane = (label: RegExp) => model.timeline.find((m) => label.test(m.label))?.lane;
+    expect(lane(/Appium session/)).toBe('scenario');
+    expect(model.timeline.filter((m) => m.lane === 'lifecycle')).toHaveLength(1);
+  });
+});
+
 describe('HTML report', () => {
   it('escapes everything the app controls and allows no script', async () => {
     const { bundle, findings } = await hostileBundle();
