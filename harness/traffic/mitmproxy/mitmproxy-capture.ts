@@ -129,7 +129,10 @@ async function startMitmdump(mitmdump: string, options: CaptureStartOptions): Pr
   const host = options.host ?? '127.0.0.1';
   const timeoutMs = options.timeoutMs ?? 30_000;
   const bridge = await openBridge(options.onExchange, logger);
-  const scratch = mkdtempSync(join(tmpdir(), 'consentry-mitm-'));
+  // Only for an upstream trust file (tests with their own origin CA): a run needs no scratch
+  // folder, so a run killed with SIGKILL leaves none behind.
+  let scratch: string | undefined;
+  const removeScratch = () => scratch && rmSync(scratch, { recursive: true, force: true });
   const args = [
     '--listen-host', host,
     '--set', `confdir=${options.ca.mitmproxyConfDir}`,
@@ -147,6 +150,7 @@ async function startMitmdump(mitmdump: string, options: CaptureStartOptions): Pr
   if (options.upstream?.insecure) args.push('--ssl-insecure');
   if (options.upstream?.extraCaPems?.length) {
     // mitmproxy replaces its trust store with this file: keep the public roots in it.
+    scratch = mkdtempSync(join(tmpdir(), 'consentry-mitm-'));
     const bundle = join(scratch, 'upstream-cas.pem');
     writeFileSync(bundle, [...rootCertificates, ...options.upstream.extraCaPems].join('\n'));
     args.push('--set', `ssl_verify_upstream_trusted_ca=${bundle}`);
@@ -156,7 +160,7 @@ async function startMitmdump(mitmdump: string, options: CaptureStartOptions): Pr
   const cleanup = async () => {
     await proc?.stop(5000);
     bridge.server.close();
-    rmSync(scratch, { recursive: true, force: true });
+    removeScratch();
   };
   try {
     // The port is chosen here and handed over; if something grabs it in between, try again.
@@ -198,7 +202,7 @@ async function startMitmdump(mitmdump: string, options: CaptureStartOptions): Pr
               // The addon closes the bridge in done(): every completed flow has been sent.
               await Promise.race([bridge.closed, delay(5000)]);
               bridge.server.close();
-              rmSync(scratch, { recursive: true, force: true });
+              removeScratch();
             })();
             return stopping;
           },
