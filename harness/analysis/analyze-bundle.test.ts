@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { flow, hookEvent, marker, T0, writeTestBundle } from '../bundle/factories.js';
@@ -9,8 +8,10 @@ import { InputError } from '../core/errors.js';
 import { declarationsFromText, readPolicyFile } from '../policy/index.js';
 import { analyzeBundle } from './analyze-bundle.js';
 import { APP_STACK, UMENG_STACK } from './testing.js';
+import { tempDirs } from '../core/test-support/temp-dirs.js';
 
-const root = () => mkdtempSync(join(tmpdir(), 'consentry-analysis-'));
+const temp = tempDirs('consentry-analysis');
+const root = () => temp.make();
 const fixture = (name: string) => join(import.meta.dirname, '..', 'policy', 'fixtures', name);
 const aidHit = { dataType: 'android-id' as const, form: 'plain', location: 'body', value: '9774d56d682e549c' };
 

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { flow, hookEvent, marker, T0, writeTestBundle } from '../bundle/factories.js';
@@ -8,8 +7,10 @@ import { readPolicyFile } from '../policy/index.js';
 import { analyzeBundle } from './analyze-bundle.js';
 import { APP_STACK } from './testing.js';
 import { staticCaveats } from './verdict.js';
+import { tempDirs } from '../core/test-support/temp-dirs.js';
 
-const root = () => mkdtempSync(join(tmpdir(), 'consentry-static-caveats-'));
+const temp = tempDirs('consentry-static-caveats');
+const root = () => temp.make();
 const declarations = () => readPolicyFile(join(import.meta.dirname, '..', 'policy', 'fixtures', 'double-list.yaml'));
 
 /** The part of a packed app's static.json (consentry inspect --json) that matters here. */

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runProcess } from '../core/process.js';
@@ -14,6 +13,9 @@ import {
   type SplitSet,
 } from './testing/index.js';
 import { aaptBadging } from './testing/oracles.js';
+import { tempDirs } from '../core/test-support/temp-dirs.js';
+
+const temp = tempDirs('consentry-intake-test');
 
 const haveApktool = await apktoolAvailable();
 if (!haveApktool) console.warn('apktool is not installed (scripts/setup.sh installs it): intake tests are skipped');
@@ -112,7 +114,7 @@ describe.skipIf(!haveApktool)('app intake', () => {
 
   it('splits from another version are refused, and the extraction folder is removed', async () => {
     const bad: SplitSet = { base: SET.base, splits: [{ ...SET.splits[0]!, versionCode: 13 }] };
-    const tempRoot = await mkdtemp(join(tmpdir(), 'consentry-intake-test-'));
+    const tempRoot = temp.make();
     const err = await rejection(intakeApp(await buildTestApks(bad), { tempRoot }));
     expect(err.code).toBe('APP_SPLITS_INCONSISTENT');
     expect(err.message).toMatch(/config\.arm64_v8a" is com\.consentry\.fixture\.split@13, the base is .*@12/);
@@ -126,7 +128,7 @@ describe.skipIf(!haveApktool)('app intake', () => {
   });
 
   it('a zip that is none of the three formats is refused with what was expected', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'consentry-intake-test-'));
+    const dir = temp.make();
     const file = join(dir, 'photos.zip');
     await writeFile(file, await writeZip([{ name: 'IMG_0001.jpg', data: Buffer.from('jpeg') }]));
     const err = await rejection(intakeApp(file));

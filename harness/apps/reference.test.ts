@@ -1,11 +1,13 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runProcess } from '../core/process.js';
 import { AppInputError, inspectApp } from './index.js';
 import { apktoolAvailable, buildTestApk, readZipItems, testKey, type TestApkSpec } from './testing/index.js';
 import { apksignerReport } from './testing/oracles.js';
+import { tempDirs } from '../core/test-support/temp-dirs.js';
+
+const temp = tempDirs('consentry-ref-test');
 
 const haveApktool = await apktoolAvailable();
 if (!haveApktool) console.warn('apktool is not installed (scripts/setup.sh installs it): repackaging tests are skipped');
@@ -21,7 +23,7 @@ describe.skipIf(!haveApktool)('repackaging check against a reference signer', ()
     official = await buildTestApk(APP);
     repackaged = await buildTestApk({ ...APP, signing: { key: 'consentry-test-other' } });
     officialDigest = (await apksignerReport(official)).certificateSha256[0]!;
-    dir = await mkdtemp(join(tmpdir(), 'consentry-ref-test-'));
+    dir = temp.make();
   }, 180_000);
 
   async function exportCert(rfc: boolean): Promise<string> {

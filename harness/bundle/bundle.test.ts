@@ -1,12 +1,13 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { flow, hookEvent, marker, runMeta, T0, writeTestBundle } from './factories.js';
 import { BundleDamagedError, readBundle } from './reader.js';
 import { BundleWriter } from './writer.js';
+import { tempDirs } from '../core/test-support/temp-dirs.js';
 
-const root = () => mkdtempSync(join(tmpdir(), 'bundle-'));
+const temp = tempDirs('bundle');
+const root = () => temp.make();
 
 describe('bundle writer and reader', () => {
   it('round-trips markers, events, flows and bodies', async () => {

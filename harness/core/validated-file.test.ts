@@ -1,13 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { InputError } from './errors.js';
 import { loadValidatedFile } from './validated-file.js';
+import { tempDirs } from './test-support/temp-dirs.js';
 
 const schema = z.object({ name: z.string(), steps: z.array(z.object({ wait: z.number() })) });
-const dir = mkdtempSync(join(tmpdir(), 'vf-'));
+const dir = tempDirs('vf').root;
 
 function write(name: string, text: string): string {
   const file = join(dir, name);

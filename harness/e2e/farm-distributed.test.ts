@@ -1,6 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBundle } from '../bundle/reader.js';
@@ -9,6 +7,9 @@ import { redisConnection } from '../farm/distributed/connection.js';
 import { FarmCoordinator } from '../farm/distributed/coordinator.js';
 import { JobStore } from '../farm/job-store.js';
 import { startTestRedis } from '../farm/test-support/redis.js';
+import { tempDirs } from '../core/test-support/temp-dirs.js';
+
+const temp = tempDirs('shared-captures');
 
 let redis: { url: string; proc: ManagedProcess };
 const workers: ChildProcess[] = [];
@@ -35,7 +36,7 @@ function startWorker(queue: string, captures: string, devices: string): { proc: 
 
 describe('distributed farm on BullMQ + Redis', () => {
   it('finishes every app exactly once when a worker is killed mid-run', async () => {
-    const captures = mkdtempSync(join(tmpdir(), 'shared-captures-'));
+    const captures = temp.make();
     const store = new JobStore(join(captures, 'farm.sqlite'));
     const apps = Array.from({ length: 12 }, (_, i) => ({ appPath: `/shared/apps/app${i}.apk` }));
     store.createBatch('dist1', 'test', {}, apps);

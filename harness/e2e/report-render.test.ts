@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
@@ -8,12 +7,15 @@ import { readBundle } from '../bundle/reader.js';
 import type { FindingsDoc } from '../bundle/schema.js';
 import { buildReportModel, renderHtml } from '../report/index.js';
 import { chromiumPath, dumpDom, screenshot } from '../report/test-support/chromium.js';
+import { tempDirs } from '../core/test-support/temp-dirs.js';
+
+const temp = tempDirs('render');
 
 const PAYLOAD = `<script>document.title='PWNED';document.body.setAttribute('data-pwned','1')</script><img src=x onerror="document.body.setAttribute('data-pwned','2')">`;
 
 describe.skipIf(!existsSync(chromiumPath()))('HTML report in Chromium', () => {
   it('renders the timeline and the findings, and a hostile app cannot run script in it', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'render-'));
+    const root = temp.make();
     const ev = hookEvent('device-id', T0 + 900, { api: 'android.telephony.TelephonyManager.getImei', ret: '861234567890123', attribution: { party: 'sdk', sdk: 'pangle' }, stack: [`com.bytedance.sdk.openadsdk.a(${PAYLOAD})`] });
     const fl = flow(`https://ads.example-tracker.com/log?x=${encodeURIComponent(PAYLOAD)}`, T0 + 1500, {
       hits: [{ dataType: 'device-id', form: 'md5', location: 'url', value: '861234567890123', match: 'c1d2' }],

@@ -1,13 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../core/paths.js';
 import { runProcess } from '../core/process.js';
+import { tempDirs } from '../core/test-support/temp-dirs.js';
 
 /** `consentry scenarios list|validate` as a user runs them: exit codes, stdout, one-line errors. */
 
-const dir = mkdtempSync(join(tmpdir(), 'scenarios-cli-'));
+const dir = tempDirs('scenarios-cli').root;
 
 function cli(...args: string[]) {
   return runProcess(process.execPath, ['--import', 'tsx', join(PACKAGE_ROOT, 'harness/cli/main.ts'), ...args], {

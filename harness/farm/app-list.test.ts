@@ -1,12 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readAppList } from './app-list.js';
+import { tempDirs } from '../core/test-support/temp-dirs.js';
+
+const temp = tempDirs('apps');
 
 describe('readAppList', () => {
   it('collects apps from a folder with their policy and declared list beside them', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'apps-'));
+    const dir = temp.make();
     for (const f of ['b.apk', 'a.xapk', 'a.policy.html', 'b.declared.yaml', 'notes.txt']) writeFileSync(join(dir, f), '');
     expect(readAppList(dir)).toEqual([
       { appPath: join(dir, 'a.xapk'), policy: join(dir, 'a.policy.html') },
@@ -15,7 +17,7 @@ describe('readAppList', () => {
   });
 
   it('reads a CSV with paths relative to it and names the line of a bad row', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'apps-'));
+    const dir = temp.make();
     const csv = join(dir, 'list.csv');
     writeFileSync(csv, 'path,policy,scenario\napps/x.apk,x.txt,refuse-consent\n');
     expect(readAppList(csv)).toEqual([{ appPath: join(dir, 'apps/x.apk'), policy: join(dir, 'x.txt'), scenario: 'refuse-consent' }]);
@@ -24,6 +26,6 @@ describe('readAppList', () => {
   });
 
   it('says what is wrong with an empty folder', () => {
-    expect(() => readAppList(mkdtempSync(join(tmpdir(), 'apps-')))).toThrow(/no \.apk, \.apks or \.xapk file/);
+    expect(() => readAppList(temp.make())).toThrow(/no \.apk, \.apks or \.xapk file/);
   });
 });

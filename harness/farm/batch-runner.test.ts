@@ -1,13 +1,14 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConsentryError } from '../core/errors.js';
 import { BatchRunner, type AppRunner, type FarmDevices } from './batch-runner.js';
 import { JobStore } from './job-store.js';
+import { tempDirs } from '../core/test-support/temp-dirs.js';
+
+const temp = tempDirs('farm');
 
 function setup(apps: number) {
-  const store = new JobStore(join(mkdtempSync(join(tmpdir(), 'farm-')), 'farm.sqlite'));
+  const store = new JobStore(join(temp.make(), 'farm.sqlite'));
   store.createBatch('b1', 'test', {}, Array.from({ length: apps }, (_, i) => ({ appPath: `/apps/app${i}.apk` })));
   return store;
 }

@@ -1,10 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../core/errors.js';
 import { declarationsFromText, declaredDataTypes, detectFormat, readPolicyFile, readPolicyFiles } from './index.js';
 import { splitSentences } from './sentences.js';
+import { tempDirs } from '../core/test-support/temp-dirs.js';
+
+const temp = tempDirs('policy');
 
 const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);
 const types = (d: { dataTypes: { dataType: string }[] }) => [...new Set(d.dataTypes.map((x) => x.dataType))].sort();
@@ -112,7 +114,7 @@ describe('double list', () => {
   });
 
   it('rejects an unknown key with its line', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dl-'));
+    const dir = temp.make('dl');
     const file = join(dir, 'list.json');
     writeFileSync(file, '{\n  "sharing": [\n    { "name": "友盟", "dataTypez": ["android-id"] }\n  ]\n}\n');
     expect(() => readPolicyFile(file)).toThrow(/list\.json:3, field "sharing\.0": Unrecognized key/);
@@ -131,7 +133,7 @@ describe('formats and merging', () => {
     const merged = readPolicyFiles([fixture('policy-zh.txt'), fixture('double-list.yaml'), fixture('sdk-table-zh.html')]);
     expect(merged.sources.map((s) => s.kind)).toEqual(['policy-text', 'double-list', 'policy-html', 'sdk-table']);
     expect(declaredDataTypes(merged).has('clipboard')).toBe(true);
-    const dir = mkdtempSync(join(tmpdir(), 'decl-'));
+    const dir = temp.make('decl');
     const file = join(dir, 'declarations.json');
     writeFileSync(file, JSON.stringify(merged));
     expect(readPolicyFile(file)).toEqual(merged);

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
@@ -19,11 +18,14 @@ import {
   reportJsonSchema,
   summaryRow,
 } from './index.js';
+import { tempDirs } from '../core/test-support/temp-dirs.js';
 
 const HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>';
 
+const temp = tempDirs('report');
+
 async function hostileBundle() {
-  const root = mkdtempSync(join(tmpdir(), 'report-'));
+  const root = temp.make();
   const ev = hookEvent('android-id', T0 + 1200, {
     api: 'android.provider.Settings$Secure.getString',
     ret: '9774d56d682e549c',
@@ -67,7 +69,7 @@ async function hostileBundle() {
 
 describe('report timeline', () => {
   it("puts the harness's notes with the scenario steps, not in the app's lifecycle lane", async () => {
-    const dir = await writeTestBundle(mkdtempSync(join(tmpdir(), 'report-')), {
+    const dir = await writeTestBundle(temp.make(), {
       markers: [marker('note', T0, { label: 'UI automation: Appium session s1, opened for this run' }), marker('app.foreground', T0 + 100)],
     });
     const model = buildReportModel(await readBundle(dir), undefined);

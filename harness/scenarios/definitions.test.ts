@@ -1,13 +1,13 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../core/errors.js';
 import type { Step } from './definitions.js';
 import { explainStep } from './explain.js';
 import { loadScenario, loadScenarioLibrary, parseScenarioText, scaleObservation, summariseScenario } from './loader.js';
+import { tempDirs } from '../core/test-support/temp-dirs.js';
 
-const root = mkdtempSync(join(tmpdir(), 'scenarios-'));
+const root = tempDirs('scenarios').root;
 
 function inputError(fn: () => unknown): InputError {
   try {

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeBundle } from '../analysis/analyze-bundle.js';
@@ -12,6 +11,7 @@ import { ScenarioRunner } from './runner.js';
 import type { Locator } from './selector.js';
 import { centre, parseUiTree, type UiNode } from './ui-tree.js';
 import type { UiDriver } from './ui-session.js';
+import { tempDirs } from '../core/test-support/temp-dirs.js';
 
 /**
  * The runner against a small in-test phone: one app (com.example.news) drawn from the
@@ -181,8 +181,10 @@ async function ruleIds(dir: string): Promise<string[]> {
   return [...new Set(doc.findings.map((f) => f.ruleId))].sort();
 }
 
+const temp = tempDirs('runner');
+
 async function play(scenarioYamlOrId: string, phone: TestPhone) {
-  const root = mkdtempSync(join(tmpdir(), 'runner-'));
+  const root = temp.make();
   const scenario = scenarioYamlOrId.includes('\n') ? parseScenarioText(scenarioYamlOrId, 'inline.yaml') : scaleObservation(loadScenario(scenarioYamlOrId), 0.02);
   const writer = BundleWriter.create(root, { ...runMeta({ runId: `run-${Date.now()}`, app: { package: PKG } }), outcome: 'running', endedAt: undefined });
   const runner = new ScenarioRunner({

@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../core/paths.js';
@@ -7,6 +6,9 @@ import { runProcess } from '../../core/process.js';
 import { inspectApp, withArchive } from '../index.js';
 import { apktoolAvailable, buildTestApk, specFromModelFile, specFromModelText } from './index.js';
 import { aaptBadging, apksignerReport } from './oracles.js';
+import { tempDirs } from '../../core/test-support/temp-dirs.js';
+
+const temp = tempDirs('consentry-models');
 
 const haveApktool = await apktoolAvailable();
 if (!haveApktool) console.warn('apktool is not installed (scripts/setup.sh installs it): sample-APK tests are skipped');
@@ -36,7 +38,7 @@ screens:
 describe.skipIf(!haveApktool)('sample APKs from app models', () => {
   let dir: string;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'consentry-models-'));
+    dir = temp.make();
     await writeFile(join(dir, 'news-demo.model.yaml'), MODEL);
   });
 
@@ -73,8 +75,8 @@ describe.skipIf(!haveApktool)('sample APKs from app models', () => {
 
   it('the same model builds to the same bytes (committed APKs do not churn)', async () => {
     const spec = await specFromModelFile(join(dir, 'news-demo.model.yaml'));
-    const a = await buildTestApk(spec, { cacheDir: await mkdtemp(join(tmpdir(), 'consentry-cache-a-')) });
-    const b = await buildTestApk(spec, { cacheDir: await mkdtemp(join(tmpdir(), 'consentry-cache-b-')) });
+    const a = await buildTestApk(spec, { cacheDir: temp.make('cache-a') });
+    const b = await buildTestApk(spec, { cacheDir: temp.make('cache-b') });
     expect((await readFile(a)).equals(await readFile(b))).toBe(true);
   });
 

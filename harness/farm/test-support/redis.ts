@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../core/ports.js';
@@ -11,6 +11,8 @@ export async function startTestRedis(): Promise<{ url: string; port: number; pro
   const proc = startProcess('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
     name: 'redis-server',
   });
+  // Its (empty: no persistence) working folder goes with it, whoever stops it.
+  void proc.exited.then(() => rmSync(dir, { recursive: true, force: true }));
   await waitForLine(proc, (l) => /Ready to accept connections/.test(l), 15_000);
   return { url: `redis://127.0.0.1:${port}`, port, proc };
 }

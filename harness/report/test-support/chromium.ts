@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess } from '../../core/process.js';
@@ -22,12 +22,24 @@ export function chromiumPath(): string {
 
 /** The DOM after the page has loaded (and after any script would have run). */
 export async function dumpDom(file: string): Promise<string> {
-  const profile = mkdtempSync(join(tmpdir(), 'chromium-'));
-  const { stdout } = await runProcess(chromiumPath(), [...FLAGS, `--user-data-dir=${profile}`, '--dump-dom', `file://${file}`], { timeoutMs: 60_000 });
-  return stdout;
+  return withProfile(async (profile) => {
+    const { stdout } = await runProcess(chromiumPath(), [...FLAGS, `--user-data-dir=${profile}`, '--dump-dom', `file://${file}`], { timeoutMs: 60_000 });
+    return stdout;
+  });
 }
 
 export async function screenshot(file: string, png: string, size = '1280,1400'): Promise<void> {
+  await withProfile(async (profile) => {
+    await runProcess(chromiumPath(), [...FLAGS, `--user-data-dir=${profile}`, `--window-size=${size}`, `--screenshot=${png}`, `file://${file}`], { timeoutMs: 60_000 });
+  });
+}
+
+/** A throwaway Chromium profile (a few MB each), removed once Chromium has exited. */
+async function withProfile<T>(fn: (profile: string) => Promise<T>): Promise<T> {
   const profile = mkdtempSync(join(tmpdir(), 'chromium-'));
-  await runProcess(chromiumPath(), [...FLAGS, `--user-data-dir=${profile}`, `--window-size=${size}`, `--screenshot=${png}`, `file://${file}`], { timeoutMs: 60_000 });
+  try {
+    return await fn(profile);
+  } finally {
+    rmSync(profile, { recursive: true, force: true });
+  }
 }

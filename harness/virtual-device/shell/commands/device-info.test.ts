@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 function phone() {
   const t = testShell();
-  cleanup.push(() => t.os.dispose());
+  cleanup.push(() => t.dispose());
   return t;
 }
 

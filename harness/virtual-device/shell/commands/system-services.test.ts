@@ -3,8 +3,8 @@ import { parseParcelString } from '../../../devices/identifiers.js';
 import { testShell } from '../testing.js';
 
 const shells: ReturnType<typeof testShell>[] = [];
-afterEach(() => {
-  for (const t of shells.splice(0)) t.os.dispose();
+afterEach(async () => {
+  for (const t of shells.splice(0)) await t.dispose();
 });
 
 describe('service call', () => {
