@@ -217,3 +217,16 @@ export async function stopAll(): Promise<void> {
 }
 
 export { once };
+
+/**
+ * Whether a process with this pid exists (signal 0 checks without signalling). EPERM means it
+ * exists but belongs to another user. Used to tell files left by a killed process.
+ */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFile
 import { join } from 'node:path';
 import { z } from 'zod';
 import { safeFileSegment } from '../core/untrusted.js';
+import { processAlive } from '../core/process.js';
 
 /**
  * Leases are also claimed on disk, one file per device created with O_EXCL, so that two
@@ -26,15 +27,6 @@ export type LeaseClaim = z.infer<typeof LeaseClaim>;
 
 export function leaseClaimsDirIn(capturesRoot: string): string {
   return join(capturesRoot, '.devices', 'leases');
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export class LeaseClaims {
@@ -118,7 +110,7 @@ export class LeaseClaims {
 
   isLive(claim: LeaseClaim, now = Date.now()): boolean {
     if (claim.expiresAt < now) return false;
-    if (claim.host === hostname() && !pidAlive(claim.pid)) return false;
+    if (claim.host === hostname() && !processAlive(claim.pid)) return false;
     return true;
   }
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { errorMessage } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
 import { freePort } from '../core/ports.js';
+import { processAlive } from '../core/process.js';
 import type { CaptureStartOptions, RunningCapture, TrafficCaptureAdapter } from './capture-port.js';
 import type { CapturedExchange } from './exchange.js';
 
@@ -128,14 +129,4 @@ export function removeOrphanedStandbyFolders(scratchRoot: string): number {
     removed += 1;
   }
   return removed;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
