@@ -1,23 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../../core/paths.js';
 import type { AppHost, InputEvent } from '../../contracts.js';
-import { testShell } from '../testing.js';
+import { testPhones } from '../test-support/phones.js';
 
 const SETTINGS_APK = join(PACKAGE_ROOT, '.appium/node_modules/appium-uiautomator2-driver/node_modules/io.appium.settings/apks/settings_apk-debug.apk');
 
-let cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup) await c();
-  cleanup = [];
-});
-function phone() {
-  const t = testShell();
-  cleanup.push(() => t.dispose());
-  return t;
-}
+const { phone } = testPhones();
 async function withSettingsApp() {
   const t = phone();
   t.os.fs.writeFile('/data/local/tmp/s.apk', readFileSync(SETTINGS_APK));

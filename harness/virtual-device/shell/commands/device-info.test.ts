@@ -1,21 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseDfAvailable } from '../../../devices/facts.js';
 import { parseDeviceTime } from '../../../scenarios/clock.js';
 import type { AppHost } from '../../contracts.js';
-import { testShell } from '../testing.js';
+import { testPhones } from '../test-support/phones.js';
 
 /** uiautomator dump, df, date's toybox extensions and $EPOCHREALTIME, read by the harness's own parsers. */
 
-let cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup) await c();
-  cleanup = [];
-});
-function phone() {
-  const t = testShell();
-  cleanup.push(() => t.dispose());
-  return t;
-}
+const { phone } = testPhones();
 
 const APP_DUMP = `<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation="0"><node index="0" text="同意" resource-id="com.example:id/agree" class="android.widget.Button" package="com.example" bounds="[0,0][10,10]" /></hierarchy>`;
 

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apktoolAvailable, buildHostileApk, buildTestApk, HOSTILE_BASE_SPEC, type HostileKind } from '../../../apps/testing/index.js';
 import { PACKAGE_ROOT } from '../../../core/paths.js';
-import { testShell } from '../testing.js';
+import { testPhones } from '../test-support/phones.js';
 
 /**
  * `pm install` reads manifests with harness/apps' bounded reader: every hostile variant ends with
@@ -30,16 +30,7 @@ const CASES: [HostileKind, RegExp][] = [
   ['not-a-zip', NOT_APK],
 ];
 
-let cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup) await c();
-  cleanup = [];
-});
-function phone() {
-  const t = testShell();
-  cleanup.push(() => t.dispose());
-  return t;
-}
+const { phone } = testPhones();
 
 describe('pm install reads the manifest with the bounded reader', () => {
   it('installs a sample app with its launcher activity and permissions', async () => {
