@@ -56,8 +56,10 @@ export function trafficStage(config: Config, options: { logger?: Logger; standby
   };
   /** The standby proxy if there is a usable one (listening or still starting). */
   const takeStandby = async (): Promise<StandbyProxy | undefined> => {
-    const standby = await next;
+    // Taken before waiting: two devices starting at once must not both get the same proxy.
+    const pending = next;
     next = undefined;
+    const standby = await pending;
     if (standby && !standby.usable()) {
       await standby.dispose();
       return undefined;
@@ -99,9 +101,7 @@ export function trafficStage(config: Config, options: { logger?: Logger; standby
     },
     async close() {
       closed = true;
-      const standby = await next;
-      next = undefined;
-      await standby?.dispose();
+      await (await takeStandby())?.dispose();
     },
     async rescan(bundleDir, identifiers) {
       const bundle = await readBundle(bundleDir, { strict: false });
