@@ -22,6 +22,13 @@ export interface AdbDevice {
   /** `adb reverse remote local`, e.g. ("tcp:8080", "tcp:41234"). */
   reverse(remote: string, local: string): Promise<void>;
   removeReverse(remote: string): Promise<void>;
+  /**
+   * `adb forward tcp:0 remote`: the adb server picks and binds a free host port itself, so no
+   * other process can take it between choosing and binding; returns that port.
+   */
+  forwardFromFreePort(remote: string): Promise<number>;
+  /** `adb forward --remove tcp:PORT`. */
+  removeForward(hostPort: number): Promise<void>;
   /** `adb root`: restarts adbd as root where the build allows it (emulators, userdebug). */
   root(): Promise<void>;
 }
@@ -155,16 +162,29 @@ export class AdbKitDevice implements AdbDevice {
     await this.adbCli(['reverse', '--remove', remote]);
   }
 
+  async forwardFromFreePort(remote: string): Promise<number> {
+    const out = await this.adbCli(['forward', 'tcp:0', remote]);
+    const port = Number(out.trim());
+    if (!Number.isInteger(port) || port <= 0 || port > 65_535) {
+      throw new DeviceCommandError(this.serial, `adb forward tcp:0 ${remote}`, `expected the port the adb server chose, got "${out.trim().slice(0, 100)}"`);
+    }
+    return port;
+  }
+
+  async removeForward(hostPort: number): Promise<void> {
+    await this.adbCli(['forward', '--remove', `tcp:${hostPort}`]);
+  }
+
   async root(): Promise<void> {
     await this.adbCli(['root']);
     // adbd restarts; wait until the transport is back before the next command.
     await this.adbCli(['wait-for-device'], 30_000);
   }
 
-  private async adbCli(args: string[], timeoutMs = 15_000): Promise<void> {
+  private async adbCli(args: string[], timeoutMs = 15_000): Promise<string> {
     const full = ['-H', this.server.host, '-P', String(this.server.port), '-s', this.serial, ...args];
     try {
-      await runProcess(this.server.path, full, { timeoutMs, logger: this.logger });
+      return (await runProcess(this.server.path, full, { timeoutMs, logger: this.logger })).stdout;
     } catch (e) {
       throw new DeviceCommandError(this.serial, `adb ${args.join(' ')}`, errorMessage(e), { cause: e });
     }

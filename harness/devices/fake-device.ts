@@ -28,6 +28,7 @@ export class FakeHandset implements AdbDevice {
   readonly commands: string[] = [];
   readonly pushed = new Map<string, Buffer>();
   readonly reverses = new Map<string, string>();
+  readonly forwards = new Map<number, string>();
   /** Extra responders tried before the built-in ones; return undefined to fall through. */
   readonly responders: ((command: string) => string | undefined)[] = [];
 
@@ -58,6 +59,16 @@ export class FakeHandset implements AdbDevice {
 
   async removeReverse(remote: string): Promise<void> {
     this.reverses.delete(remote);
+  }
+
+  async forwardFromFreePort(remote: string): Promise<number> {
+    const port = 40_000 + this.forwards.size;
+    this.forwards.set(port, remote);
+    return port;
+  }
+
+  async removeForward(hostPort: number): Promise<void> {
+    this.forwards.delete(hostPort);
   }
 
   async root(): Promise<void> {

@@ -92,6 +92,12 @@ describe('device pool on 4 virtual devices through the real adb', () => {
         const caSetup = await prep.installCa(ca);
         expect(caSetup).toMatchObject({ method: 'system-file', verified: true });
         await prep.startInstrumentationServer();
+        // The instrumentation forward: a host port the adb server chose and bound, gone once removed.
+        const forwards = async () => (await runProcess('adb', ['-P', String(adbPort), 'forward', '--list'], { timeoutMs: 15_000 })).stdout;
+        const fridaPort = await lease.device.forwardFromFreePort('tcp:27042');
+        expect(await forwards()).toContain(`${lease.serial} tcp:${fridaPort} tcp:27042`);
+        await lease.device.removeForward(fridaPort);
+        expect(await forwards()).not.toContain(`tcp:${fridaPort} `);
 
         const pkg = await intakeApp(catalogue[i % catalogue.length]!);
         await prep.resetApp(pkg.packageName);

@@ -54,7 +54,7 @@ export async function openPipeline(loaded: LoadedConfig, options: PipelineOption
     intake: intakeStage(config, options.reference ? { reference: options.reference } : {}),
     devices: deviceStage(pool, config, { logger, adbVersion }),
     traffic,
-    instrumentation: instrumentationStage(config, adb, { logger }),
+    instrumentation: instrumentationStage(config, { logger }),
     logs: logStage(adb, { logger }),
     scenarios,
     analysis: analysisStage(config, loaded.file),

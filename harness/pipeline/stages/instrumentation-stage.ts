@@ -3,7 +3,7 @@ import type { BundleWriter } from '../../bundle/writer.js';
 import type { Config } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
 import { silentLogger } from '../../core/logger.js';
-import { freePort } from '../../core/ports.js';
+import { errorMessage } from '../../core/errors.js';
 import { FridaInstrumentation, fridaModuleFor, readAgentBundle, startLogcatCapture, type EvidenceSink } from '../../instrumentation/index.js';
 import { ObservedIdentifiers } from '../observed-identifiers.js';
 import type { InstrumentationStage, LogStage } from '../ports.js';
@@ -14,7 +14,7 @@ import type { InstrumentationStage, LogStage } from '../ports.js';
  * is on from here, so the scenario's own launch (monkey / am start) is caught before the app's
  * first line runs.
  */
-export function instrumentationStage(config: Config, adb: Client, options: { logger?: Logger } = {}): InstrumentationStage {
+export function instrumentationStage(config: Config, options: { logger?: Logger } = {}): InstrumentationStage {
   const logger = options.logger ?? silentLogger();
   return {
     async start(session, packageName, writer) {
@@ -33,8 +33,12 @@ export function instrumentationStage(config: Config, adb: Client, options: { log
         logger.warn({ err: (err as Error).message }, 'instrumentation unavailable');
         return undefined;
       }
-      const hostPort = await freePort();
-      await adb.getDevice(session.device.serial).forward(`tcp:${hostPort}`, `tcp:${settings.port}`);
+      // The adb server picks the host port and binds it at once: a port chosen here and bound
+      // later could be taken meanwhile by another run's proxy. Removed when the run stops, so
+      // a device that runs thousands of apps does not collect thousands of forwards.
+      const device = session.lease.device;
+      const hostPort = await device.forwardFromFreePort(`tcp:${settings.port}`);
+      const removeForward = () => device.removeForward(hostPort).catch((e: unknown) => logger.warn({ err: errorMessage(e), hostPort }, 'could not remove the adb forward to the instrumentation server'));
       const observed = new ObservedIdentifiers();
       const sink: EvidenceSink = {
         get run() {
@@ -63,13 +67,23 @@ export function instrumentationStage(config: Config, adb: Client, options: { log
         agentSource: readAgentBundle(),
         logger,
       });
-      const app = await adapter.start({ packageName, sink, logger });
+      let app;
+      try {
+        app = await adapter.start({ packageName, sink, logger });
+      } catch (err) {
+        await removeForward();
+        throw err;
+      }
       writer.addMarker({ t: Date.now(), kind: 'instrumentation.attached', label: `instrumentation armed for ${packageName} (spawn gating)` });
       return {
         observedIdentifiers: () => observed.snapshot(),
         tools: { agent: 'privacy', 'frida-module': settings.module },
         async stop() {
-          await app.stop();
+          try {
+            await app.stop();
+          } finally {
+            await removeForward();
+          }
         },
       };
     },
