@@ -18,7 +18,7 @@ export interface ThresholdSpec {
 /**
  * A rule's definition: plain data that `consentry rules` lists and config overrides tune. The
  * citations a finding carries come from the active rule set (harness/catalogue/rule-sets.yaml);
- * `sources` here is the jurisdiction-neutral source column of ../shared/rules.md.
+ * `sources` here is the jurisdiction-neutral sources of harness/catalogue/rule-catalogue.yaml.
  */
 export interface RuleMeta {
   id: string;

@@ -24,7 +24,7 @@ import { rule as transportCleartext } from './transport-cleartext.js';
 import { rule as uiShakeJump } from './ui-shake-jump.js';
 import { rule as uiUnclosablePopup } from './ui-unclosable-popup.js';
 
-/** Every rule, in the order of ../shared/rules.md (which is the order `consentry rules` lists). */
+/** Every rule, in the order of harness/catalogue/rule-catalogue.yaml (the order `consentry rules` lists). */
 export const ALL_RULES: readonly Rule[] = [
   consentNoDialog,
   policyUnreachable,
