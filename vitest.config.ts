@@ -9,15 +9,15 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['harness/**/*.test.ts', 'agents/**/*.test.ts', 'bench/**/*.test.ts'],
-          exclude: ['harness/e2e/**', 'node_modules/**', 'dist/**'],
+          include: ['product/**/*.test.ts', 'lab/**/*.test.ts', 'tooling/**/*.test.ts'],
+          exclude: ['lab/e2e/**', 'node_modules/**', 'dist/**'],
           testTimeout: 20_000,
         },
       },
       {
         test: {
           name: 'e2e',
-          include: ['harness/e2e/**/*.test.ts'],
+          include: ['lab/e2e/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,

@@ -1,0 +1,97 @@
+import type { ShellCommand } from '../command-context.js';
+
+/** Small service front-ends: service, content, svc, ime. Their effects are recorded in settings. */
+
+const BINDER_SERVICES = ['activity', 'package', 'window', 'input_method', 'power', 'settings', 'appops', 'phone', 'iphonesubinfo', 'wifi', 'location', 'notification', 'statusbar', 'clipboard', 'connectivity', 'display'];
+
+export const service: ShellCommand = async (ctx) => {
+  const [verb, name] = ctx.args;
+  switch (verb) {
+    case 'list':
+      await ctx.out(`Found ${BINDER_SERVICES.length} services:\n${BINDER_SERVICES.map((s, i) => `${i}\t${s}: [android.os.I${s}]\n`).join('')}`);
+      return 0;
+    case 'check':
+      await ctx.out(`Service ${name ?? ''}: ${name && BINDER_SERVICES.includes(name) ? 'found' : 'not found'}\n`);
+      return 0;
+    case 'call': {
+      // IPhoneSubInfo transaction 1 = getDeviceId: the shell user may read the IMEI (as on the
+      // Android versions whose shell holds READ_PRIVILEGED_PHONE_STATE). Everything else: empty.
+      const code = ctx.args[2];
+      if (name === 'iphonesubinfo' && code === '1') {
+        await ctx.out(formatParcelString(ctx.os.identity.imei));
+        return 0;
+      }
+      await ctx.out("Result: Parcel(00000000    '....')\n");
+      return 0;
+    }
+    default:
+      await ctx.err('Usage: service [-h|-?]\n       service list\n       service check SERVICE\n       service call SERVICE CODE [i32 N | i64 N | f N | d N | s16 STR ] ...\n');
+      return 1;
+  }
+};
+
+export const content: ShellCommand = async (ctx) => {
+  const [verb] = ctx.args;
+  if (verb === 'query') {
+    await ctx.out('No result found.\n');
+    return 0;
+  }
+  if (['insert', 'update', 'delete', 'call', 'read', 'write'].includes(verb ?? '')) return 0;
+  await ctx.err('usage: adb shell content [subcommand] [options]\n');
+  return 1;
+};
+
+/** `svc wifi|data|bluetooth|nfc|power enable|disable`: toggles the matching global setting. */
+export const svc: ShellCommand = async (ctx) => {
+  const [what, verb] = ctx.args;
+  const setting = { wifi: 'wifi_on', data: 'mobile_data', bluetooth: 'bluetooth_on', nfc: 'nfc_on' }[what ?? ''];
+  if (setting && (verb === 'enable' || verb === 'disable')) {
+    ctx.os.putSetting('global', setting, verb === 'enable' ? '1' : '0');
+    return 0;
+  }
+  if (what === 'power' || what === 'usb') return 0;
+  await ctx.err(`Unknown command '${what ?? ''}'\n`);
+  return 1;
+};
+
+export const ime: ShellCommand = async (ctx) => {
+  const [verb, id] = ctx.args;
+  const current = ctx.os.getSetting('secure', 'default_input_method') ?? '';
+  switch (verb) {
+    case 'list':
+      await ctx.out(ctx.args.includes('-s') ? `${current}\n` : `${current}:\n  mId=${current} mSettingsActivity=null\n`);
+      return 0;
+    case 'enable':
+      await ctx.out(`Input method ${id ?? ''}: already enabled for user #0\n`);
+      return 0;
+    case 'disable':
+      await ctx.out(`Input method ${id ?? ''}: now disabled for user #0\n`);
+      return 0;
+    case 'set':
+      if (id) ctx.os.putSetting('secure', 'default_input_method', id);
+      await ctx.out(`Input method ${id ?? ''} selected for user #0\n`);
+      return 0;
+    default:
+      await ctx.err(`Unknown command: ${verb ?? ''}\n`);
+      return 255;
+  }
+};
+
+/** A string reply the way `service call` prints a Parcel: status, UTF-16 length, code units. */
+function formatParcelString(value: string): string {
+  const units = [...value].map((c) => c.charCodeAt(0));
+  if (units.length % 2 === 1) units.push(0);
+  const words = [0, value.length];
+  for (let i = 0; i < units.length; i += 2) words.push((units[i]! | (units[i + 1]! << 16)) >>> 0);
+  const lines: string[] = [];
+  for (let i = 0; i < words.length; i += 4) {
+    const chunk = words.slice(i, i + 4);
+    const hex = chunk.map((w) => w.toString(16).padStart(8, '0')).join(' ').padEnd(35, ' ');
+    const ascii = chunk
+      .flatMap((w) => [w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, (w >>> 24) & 0xff])
+      .map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.'))
+      .join('');
+    lines.push(`  0x${(i * 4).toString(16).padStart(8, '0')}: ${hex} '${ascii}'`);
+  }
+  return `Result: Parcel(\n${lines.join('\n')})\n`;
+}

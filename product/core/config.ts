@@ -1,0 +1,143 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { InputError } from './errors.js';
+import { DataTypeId } from '../contracts/data-types.js';
+import { builtIn } from './paths.js';
+import { loadValidatedFile } from './validated-file.js';
+
+/**
+ * `consentry.config.yaml` (or .json). Every field has a default so that a fresh checkout runs
+ * without one; relative paths are resolved against the config file's folder.
+ */
+export const RuleOverride = z
+  .object({
+    enabled: z.boolean().optional(),
+    severity: z.enum(['high', 'medium', 'low', 'info']).optional(),
+    thresholds: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    capturesRoot: z.string().default('captures'),
+    /** Farm-wide state that must not live under captures/: the capture CA's private key. */
+    stateDir: z.string().default(join(homedir(), '.consentry')),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    adb: z
+      .object({
+        path: z.string().default('adb'),
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(1).max(65535).default(5037),
+      })
+      .strict()
+      .default({ path: 'adb', host: '127.0.0.1', port: 5037 }),
+    appium: z
+      .object({
+        /** An external Appium server or grid; when absent consentry starts its own. */
+        url: z.string().url().optional(),
+        /** APPIUM_HOME with the UiAutomator2 driver; the project-local one that setup installs by default. */
+        home: z.string().default(builtIn.appiumHome),
+        startTimeoutMs: z.number().int().positive().default(120_000),
+        /**
+         * Keep each device's Appium session between runs (checked before reuse). Off: a fresh
+         * session per run, for labs that want nothing shared between two apps' runs.
+         */
+        keepSessions: z.boolean().default(true),
+      })
+      .strict()
+      .default({ home: builtIn.appiumHome, startTimeoutMs: 120_000, keepSessions: true }),
+    traffic: z
+      .object({
+        adapter: z.enum(['auto', 'mitmproxy', 'embedded']).default('auto'),
+        mitmdump: z.string().default('mitmdump'),
+        maxBodyBytes: z.number().int().positive().default(16 * 1024 * 1024),
+      })
+      .strict()
+      .default({ adapter: 'auto', mitmdump: 'mitmdump', maxBodyBytes: 16 * 1024 * 1024 }),
+    instrumentation: z
+      .object({ adapter: z.enum(['auto', 'frida', 'none']).default('auto') })
+      .strict()
+      .default({ adapter: 'auto' }),
+    devices: z
+      .object({
+        profilesDir: z.string().default(builtIn.deviceProfiles),
+        /**
+         * Identifiers of each handset that adb cannot read (IMEI on newer Android, phone number,
+         * advertising id...), keyed by serial: the traffic scanner looks for them in every run.
+         */
+        identifiers: z.record(z.string(), z.partialRecord(DataTypeId, z.array(z.string().min(1)))).default({}),
+        /** Network (TCP) devices to `adb connect` before discovery, e.g. "192.168.1.20:5555". */
+        network: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port')).default([]),
+        maxConsecutiveFailures: z.number().int().positive().default(3),
+        leaseTimeoutMs: z.number().int().positive().default(30 * 60_000),
+        heartbeatMs: z.number().int().positive().default(10_000),
+      })
+      .strict()
+      .default({ profilesDir: builtIn.deviceProfiles, identifiers: {}, network: [], maxConsecutiveFailures: 3, leaseTimeoutMs: 1_800_000, heartbeatMs: 10_000 }),
+    scenariosDir: z.string().default(builtIn.scenarios),
+    ruleSet: z.enum(['cn-miit', 'eu', 'google-play']).default('cn-miit'),
+    rules: z.record(z.string(), RuleOverride).default({}),
+    farm: z
+      .object({
+        redis: z
+          .object({
+            url: z.string().default('redis://127.0.0.1:6379'),
+            password: z.string().optional(),
+            tls: z.boolean().default(false),
+          })
+          .strict()
+          .optional(),
+        queue: z.string().default('consentry'),
+        /** A dead worker's job returns to the queue after this long without a heartbeat. */
+        jobLeaseMs: z.number().int().positive().default(60_000),
+      })
+      .strict()
+      .default({ queue: 'consentry', jobLeaseMs: 60_000 }),
+    reports: z
+      .object({
+        failOn: z.enum(['high', 'medium', 'low', 'info', 'never']).default('high'),
+      })
+      .strict()
+      .default({ failOn: 'high' }),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export interface LoadedConfig {
+  config: Config;
+  /** The file it came from, or undefined for defaults. */
+  file: string | undefined;
+  /** Folder relative paths are resolved against. */
+  baseDir: string;
+}
+
+const CANDIDATES = ['consentry.config.yaml', 'consentry.config.yml', 'consentry.config.json'];
+
+/** Loads an explicit config file, or the first candidate in `cwd`, or the defaults. */
+export function loadConfig(explicit?: string, cwd = process.cwd()): LoadedConfig {
+  let file: string | undefined;
+  if (explicit) {
+    file = resolve(cwd, explicit);
+    if (!existsSync(file)) throw new InputError('CONFIG_NOT_FOUND', 'config file not found', { file });
+  } else {
+    file = CANDIDATES.map((c) => join(cwd, c)).find((c) => existsSync(c));
+  }
+  const baseDir = file ? dirname(file) : cwd;
+  const config = file ? loadValidatedFile(file, ConfigSchema, 'config') : ConfigSchema.parse({});
+  return { config: resolvePaths(config, baseDir), file, baseDir };
+}
+
+function resolvePaths(config: Config, baseDir: string): Config {
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  return {
+    ...config,
+    capturesRoot: abs(config.capturesRoot),
+    stateDir: abs(config.stateDir),
+    scenariosDir: abs(config.scenariosDir),
+    appium: { ...config.appium, home: abs(config.appium.home) },
+    devices: { ...config.devices, profilesDir: abs(config.devices.profilesDir) },
+  };
+}
