@@ -8,12 +8,12 @@ import { specFromModelFile } from '../sample-apps/model-apk.js';
 import { runMeta } from '../../product/evidence/bundle/test-support/factories.js';
 import { readBundle, type Bundle, type Marker } from '../../product/evidence/bundle/index.js';
 import { BundleWriter } from '../../product/evidence/bundle/writer.js';
+import { createAdbClient } from '../../product/capture/devices/index.js';
 import { PACKAGE_ROOT } from '../../product/core/paths.js';
 import { freePort } from '../../product/core/free-port.js';
 import { runProcess } from '../../product/core/process.js';
 import {
   adbkitShell,
-  createAdbClient,
   AppiumServer,
   ensureAndroidHome,
   loadScenario,
@@ -160,7 +160,7 @@ describe.skipIf(!existsSync(LAUNCHER))('built-in scenarios on the virtual device
     await adb('connect', `127.0.0.1:${device.port}`);
     const serial = `127.0.0.1:${device.port}`;
     await until('adb to list the device', async () => ((await adb('devices')).includes(`${serial}\tdevice`) ? true : undefined));
-    shell = adbkitShell(createAdbClient({ port: adbPort }), serial);
+    shell = adbkitShell(createAdbClient({ path: 'adb', host: '127.0.0.1', port: adbPort }), serial);
 
     sdkDir = ensureAndroidHome(mkdtempSync(join(tmpdir(), 'consentry-sdk-')));
     appium = await AppiumServer.start({ home: join(PACKAGE_ROOT, '.appium'), androidHome: sdkDir, startTimeoutMs: 90_000 });

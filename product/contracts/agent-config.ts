@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AgentOptions as ProtocolAgentOptions, ConfigMessage, HookSpec } from './agent-protocol.js';
 import type { HookCatalogue } from './hook-catalogue.js';
 
 /**
@@ -30,25 +31,14 @@ export const AgentOptions = z
   .strict();
 export type AgentOptions = z.infer<typeof AgentOptions>;
 
-export interface HookSpec {
-  kind: 'privacy' | 'permission' | 'lifecycle' | 'tls';
-  className: string;
-  method: string;
-  overloads: string[][];
-  dataType?: string;
-  when?: { arg: number; in: string[] };
-  classify?: { arg: number; prefixes: { prefix: string; dataType: string }[] };
-  permissionsArg?: number;
-  state?: 'created' | 'foreground' | 'background';
-  action?: 'return-void' | 'return-arg0' | 'return-empty-list' | 'return-true';
-}
+export type { HookSpec } from './agent-protocol.js';
+export type AgentConfigMessage = ConfigMessage;
 
-export interface AgentConfigMessage {
-  type: 'config';
-  hooks: HookSpec[];
-  native: { dataType: string; functions: string[]; paths: string[] }[];
-  options: AgentOptions;
-}
+// The schema's output is exactly the protocol's AgentOptions: a field added on one side only
+// fails to compile.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const optionsMatchProtocol: Same<AgentOptions, ProtocolAgentOptions> = true;
+void optionsMatchProtocol;
 
 export function agentConfig(catalogue: HookCatalogue, options: Partial<AgentOptions> = {}): AgentConfigMessage {
   const hooks: HookSpec[] = [];

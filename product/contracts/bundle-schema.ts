@@ -264,7 +264,13 @@ export const UiSnapshot = z.object({
 });
 export type UiSnapshot = z.infer<typeof UiSnapshot>;
 
-export const Severity = z.enum(['high', 'medium', 'low', 'info']);
+export const SEVERITIES = ['high', 'medium', 'low', 'info'] as const;
+export const Severity = z.enum(SEVERITIES);
+/** What `--fail-on` and `reports.failOn` accept: a severity, or never. */
+export const FAIL_ON_LEVELS = [...SEVERITIES, 'never'] as const;
+export const FailOn = z.enum(FAIL_ON_LEVELS);
+/** The rule sets a run can be judged under (recorded in run.json as `ruleSet`). */
+export const RULE_SET_IDS = ['cn-miit', 'eu', 'google-play'] as const;
 export type Severity = z.infer<typeof Severity>;
 
 export const EvidenceRef = z.object({

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from './errors.js';
+import { FailOn, RULE_SET_IDS, Severity } from '../contracts/bundle-schema.js';
 import { DataTypeId } from '../contracts/data-types.js';
 import { builtIn } from './paths.js';
 import { loadValidatedFile } from './validated-file.js';
@@ -14,7 +15,7 @@ import { loadValidatedFile } from './validated-file.js';
 export const RuleOverride = z
   .object({
     enabled: z.boolean().optional(),
-    severity: z.enum(['high', 'medium', 'low', 'info']).optional(),
+    severity: Severity.optional(),
     thresholds: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
   })
   .strict();
@@ -77,7 +78,7 @@ export const ConfigSchema = z
       .strict()
       .default({ profilesDir: builtIn.deviceProfiles, identifiers: {}, network: [], maxConsecutiveFailures: 3, leaseTimeoutMs: 1_800_000, heartbeatMs: 10_000 }),
     scenariosDir: z.string().default(builtIn.scenarios),
-    ruleSet: z.enum(['cn-miit', 'eu', 'google-play']).default('cn-miit'),
+    ruleSet: z.enum(RULE_SET_IDS).default('cn-miit'),
     rules: z.record(z.string(), RuleOverride).default({}),
     farm: z
       .object({
@@ -97,7 +98,7 @@ export const ConfigSchema = z
       .default({ queue: 'consentry', jobLeaseMs: 60_000 }),
     reports: z
       .object({
-        failOn: z.enum(['high', 'medium', 'low', 'info', 'never']).default('high'),
+        failOn: FailOn.default('high'),
       })
       .strict()
       .default({ failOn: 'high' }),

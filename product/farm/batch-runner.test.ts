@@ -16,7 +16,7 @@ function setup(apps: number) {
 function devices(serials: string[], quarantined: string[] = []): FarmDevices {
   return {
     serials: () => serials,
-    lease: async (serial) => ({ serial, release: async () => undefined }),
+    assign: async (serial) => ({ serial, release: async () => undefined }),
     quarantine: async (serial) => {
       quarantined.push(serial);
     },

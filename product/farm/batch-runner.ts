@@ -6,15 +6,18 @@ import { silentLogger } from '../core/logger.js';
 import type { JobRow, JobStore } from './job-store.js';
 import { decideRetry, errorCode } from './retry-policy.js';
 
-/** What the farm needs from the device pool: a lease per device, released with the outcome. */
-export interface FarmLease {
+/**
+ * A device given to one job. The farm only assigns devices to jobs; the run itself takes the
+ * pool's lease (with health checks) on the assigned device. Released with the job's outcome.
+ */
+export interface DeviceAssignment {
   readonly serial: string;
   release(outcome: { ok: boolean }): Promise<void>;
 }
 
 export interface FarmDevices {
   serials(): string[];
-  lease(serial: string, signal: AbortSignal): Promise<FarmLease>;
+  assign(serial: string, signal: AbortSignal): Promise<DeviceAssignment>;
   /** Called when a device failed `maxConsecutiveFailures` runs in a row. */
   quarantine(serial: string, reason: string): Promise<void>;
 }
@@ -25,8 +28,8 @@ export interface AppRunResult {
   ruleIds: string[];
 }
 
-/** Runs one app on one leased device (the pipeline). `onBundle` is called as soon as the bundle exists. */
-export type AppRunner = (job: JobRow, lease: FarmLease, onBundle: (dir: string) => void, signal: AbortSignal) => Promise<AppRunResult>;
+/** Runs one app on one assigned device (the pipeline). `onBundle` is called as soon as the bundle exists. */
+export type AppRunner = (job: JobRow, device: DeviceAssignment, onBundle: (dir: string) => void, signal: AbortSignal) => Promise<AppRunResult>;
 
 export interface BatchOptions {
   batchId: string;
@@ -84,13 +87,13 @@ export class BatchRunner extends EventEmitter {
         continue;
       }
       this.emit('event', { type: 'started', job, serial } satisfies BatchEvent);
-      let lease: FarmLease | undefined;
+      let assigned: DeviceAssignment | undefined;
       try {
-        lease = await this.devices.lease(serial, signal);
-        const result = await this.runApp(job, lease, (dir) => this.store.setBundle(job.id, dir), signal);
+        assigned = await this.devices.assign(serial, signal);
+        const result = await this.runApp(job, assigned, (dir) => this.store.setBundle(job.id, dir), signal);
         this.store.markDone(job.id, result);
         consecutiveFailures = 0;
-        await lease.release({ ok: true });
+        await assigned.release({ ok: true });
         this.emit('event', { type: 'done', job, serial, result } satisfies BatchEvent);
       } catch (err) {
         const decision = decideRetry(err, job.attempts, maxAttempts);
@@ -98,7 +101,7 @@ export class BatchRunner extends EventEmitter {
         const message = errorMessage(err);
         log.warn({ job: job.id, app: job.appPath, code, owner: decision.owner, requeue: decision.requeue }, message);
         this.store.markFailed(job.id, { code, message }, decision.requeue ? (decision.excludeDevice ? { excludeDevice: serial } : {}) : false);
-        await lease?.release({ ok: false }).catch(() => undefined);
+        await assigned?.release({ ok: false }).catch(() => undefined);
         this.emit('event', { type: 'failed', job, serial, code, message, requeued: decision.requeue } satisfies BatchEvent);
         if (decision.owner !== 'app') consecutiveFailures += 1;
         if (consecutiveFailures >= maxFailures) {

@@ -2,10 +2,8 @@ import type { LoadedConfig } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import { runProcess } from '../core/process.js';
-import { createAdbClient, openDevicePool, QuarantineStore, quarantineFileIn, type DevicePool } from '../capture/devices/index.js';
-import type { AppRunner, FarmDevices } from '../farm/batch-runner.js';
+import { createAdbClient, openDevicePool, type DevicePool } from '../capture/devices/index.js';
 import type { PipelineStages } from './stage-interfaces.js';
-import { runApp, type RunRequest } from './run-app.js';
 import { analysisStage } from './stages/analysis-stage.js';
 import { deviceStage } from './stages/device-stage.js';
 import { intakeStage } from './stages/intake-stage.js';
@@ -14,7 +12,8 @@ import { reportStage } from './stages/report-stage.js';
 import { scenarioStage } from './stages/scenario-stage.js';
 import { trafficStage } from './stages/traffic-stage.js';
 
-export { runApp, mergeIdentifiers, RunInterruptedError, type RunRequest, type RunResult, type RunEvent } from './run-app.js';
+export { mergeIdentifiers } from './run-record.js';
+export { runApp, RunInterruptedError, type RunRequest, type RunResult, type RunEvent } from './run-app.js';
 export { attachRunProgress } from './progress.js';
 export type { PipelineStages } from './stage-interfaces.js';
 
@@ -68,50 +67,5 @@ export async function openPipeline(loaded: LoadedConfig, options: PipelineOption
       await traffic.close();
       await pool.close();
     },
-  };
-}
-
-/** The farm's view of the pool: devices that can take work, and quarantine. */
-export function farmDevices(pipeline: Pipeline, capturesRoot: string, only?: string[]): FarmDevices {
-  const quarantine = new QuarantineStore(quarantineFileIn(capturesRoot));
-  return {
-    serials: () =>
-      pipeline.pool
-        .snapshot()
-        .filter((d) => d.state === 'device' && !d.quarantine && (!only || only.includes(d.serial)))
-        .map((d) => d.serial),
-    // The run itself takes the pool's lease (with health checks); the farm only assigns serials.
-    lease: async (serial) => ({ serial, release: async () => undefined }),
-    quarantine: async (serial, reason) => {
-      quarantine.add({ serial, since: Date.now(), kind: 'runs', reason, failures: [] });
-    },
-  };
-}
-
-/** Runs one farm job through the pipeline; a failed run throws its error for the retry policy. */
-export function pipelineRunner(pipeline: Pipeline, base: Omit<RunRequest, 'apk' | 'policy' | 'declared' | 'device' | 'scenario'> & { scenario: string }, logger?: Logger): AppRunner {
-  return async (job, lease, onBundle, signal) => {
-    const events = new (await import('node:events')).EventEmitter();
-    events.on('run', (e: { type: string; dir?: string }) => {
-      if (e.type === 'bundle' && e.dir) onBundle(e.dir);
-    });
-    const result = await runApp(
-      {
-        ...base,
-        apk: job.appPath,
-        ...(job.policy ? { policy: job.policy } : {}),
-        ...(job.declared ? { declared: job.declared } : {}),
-        scenario: job.scenario ?? base.scenario,
-        device: { serial: lease.serial },
-      },
-      pipeline.stages,
-      { signal, events, ...(logger ? { logger: logger.child({ device: lease.serial }) } : {}) },
-    );
-    if (result.outcome !== 'complete') throw result.error ?? new Error(`run ${result.outcome}`);
-    return {
-      bundleDir: result.bundleDir,
-      verdict: result.findings?.verdict ?? 'not-analysed',
-      ruleIds: [...new Set((result.findings?.findings ?? []).map((f) => f.ruleId))].sort(),
-    };
   };
 }

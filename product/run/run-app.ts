@@ -3,12 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { EventEmitter } from 'node:events';
 import { BundleWriter } from '../evidence/bundle/writer.js';
-import { BUNDLE_FILES, BUNDLE_SCHEMA_VERSION, type DeviceIdentifiers, type FindingsDoc } from '../contracts/bundle-schema.js';
+import { BUNDLE_FILES, BUNDLE_SCHEMA_VERSION, type FindingsDoc } from '../contracts/bundle-schema.js';
 import { ConsentryError, errorMessage, EXIT } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import { packageVersion } from '../core/paths.js';
 import { safeFileSegment } from '../core/untrusted.js';
+import { addCoverage, addTools, RunIdentifiers } from './run-record.js';
 import type { CaptureSession, DeviceSession, InstrumentationSession, LogcatSession, PipelineStages } from './stage-interfaces.js';
 
 export interface RunRequest {
@@ -113,6 +114,7 @@ export async function runApp(
     if (input && existsSync(input)) writer.writeFile(`${BUNDLE_FILES.inputs}/${safeFileSegment(basename(input))}`, readFileSync(input));
   }
 
+  const identifiers = new RunIdentifiers(device.identifiers);
   let capture: CaptureSession | undefined;
   let captureStarting: Promise<CaptureSession> | undefined;
   let instrumentation: InstrumentationSession | undefined;
@@ -130,7 +132,7 @@ export async function runApp(
     // already listening, while the device is prepared and the app installed; the device is
     // pointed at its port meanwhile. It must be listening before instrumentation is armed, since
     // from then on anything may start the app.
-    const traffic = await race(stages.traffic.start({ writer, appPackage: app.packageName, identifiers: () => mergeIdentifiers(device.identifiers, instrumentation?.observedIdentifiers()) }));
+    const traffic = await race(stages.traffic.start({ writer, appPackage: app.packageName, identifiers: () => identifiers.current() }));
     const proxyPort = traffic.port;
     captureStarting = timed('capture-start', writer, () => traffic.ready);
     captureStarting.catch(() => undefined);
@@ -138,12 +140,13 @@ export async function runApp(
     await timed('install', writer, () => race(session.install(app.installFiles, app.packageName)));
     logcat = await timed('logcat', writer, () => race(stages.logs.start(session, app.packageName, writer)));
     capture = await race(captureStarting);
-    writer.updateRun({ tools: { ...writer.run.tools, ...capture.tools }, coverage: { ...writer.run.coverage, traffic: 'active' } });
-    instrumentation = await timed('instrument', writer, () => race(stages.instrumentation.start(session, app.packageName, writer)));
-    writer.updateRun({
-      tools: { ...writer.run.tools, ...(instrumentation?.tools ?? {}) },
-      coverage: { ...writer.run.coverage, instrumentation: instrumentation ? 'active' : 'unavailable' },
-    });
+    addTools(writer, capture.tools);
+    addCoverage(writer, { traffic: 'active' });
+    const started = await timed('instrument', writer, () => race(stages.instrumentation.start(session, app.packageName, writer)));
+    instrumentation = started;
+    if (started) identifiers.addSource(() => started.observedIdentifiers());
+    addTools(writer, started?.tools);
+    addCoverage(writer, { instrumentation: started ? 'active' : 'unavailable' });
     await timed('scenario', writer, () =>
       race(
         stages.scenarios.play(session, {
@@ -172,8 +175,7 @@ export async function runApp(
     await session.release({ ok: failure === undefined || signal.aborted }).catch(() => undefined);
   }
 
-  const identifiers = mergeIdentifiers(device.identifiers, instrumentation?.observedIdentifiers());
-  writer.updateRun({ identifiers });
+  writer.updateRun({ identifiers: identifiers.current() });
   const interrupted = signal.aborted || failure instanceof RunInterruptedError;
   const outcome = interrupted ? 'interrupted' : failure ? 'failed' : 'complete';
   await writer.finish(outcome, failure && !interrupted ? errorMessage(failure) : interrupted ? 'interrupted by the user' : undefined);
@@ -181,7 +183,7 @@ export async function runApp(
   let findings: FindingsDoc | undefined;
   let reports: Record<string, string> = {};
   if (!interrupted) {
-    await timed('rescan', undefined, () => stages.traffic.rescan(writer.dir, identifiers));
+    await timed('rescan', undefined, () => stages.traffic.rescan(writer.dir, identifiers.current()));
     findings = await timed('analyse', undefined, () => stages.analysis.analyze(writer.dir, request.ruleSet ? { ruleSet: request.ruleSet } : {}));
     reports = await timed('report', undefined, () => stages.reports.write(writer.dir, request.reportFormats ?? ['html', 'json']));
   }
@@ -192,15 +194,4 @@ export async function runApp(
     outcome,
     ...(failure instanceof ConsentryError ? { error: failure } : failure ? { error: new ConsentryError('RUN_FAILED', errorMessage(failure), { cause: failure }) } : {}),
   };
-}
-
-export function mergeIdentifiers(...sets: (DeviceIdentifiers | undefined)[]): DeviceIdentifiers {
-  const out: DeviceIdentifiers = {};
-  for (const set of sets) {
-    if (!set) continue;
-    for (const [type, values] of Object.entries(set) as [keyof DeviceIdentifiers, string[]][]) {
-      out[type] = [...new Set([...(out[type] ?? []), ...values])].sort();
-    }
-  }
-  return out;
 }

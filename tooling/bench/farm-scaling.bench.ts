@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { JobStore } from '../../product/farm/job-store.js';
 import { BatchRunner } from '../../product/farm/batch-runner.js';
-import { farmDevices, pipelineRunner } from '../../product/run/index.js';
+import { farmDevices, pipelineRunner } from '../../product/farm/pipeline-farm.js';
 import { openBenchFarm, sampleApks, type BenchFarm } from './lib/bench-farm.js';
 import { benchCommand, header, markdownTable, print, ratioLine } from './lib/report.js';
 import { bundlePhases } from './lib/run-phases.js';

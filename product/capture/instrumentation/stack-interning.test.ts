@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { StackInterner } from '../../../tooling/agents/src/lib/stack-interner.js';
-import type { AgentEvent as AgentSideEvent } from '../../../tooling/agents/src/lib/protocol.js';
+import type { AgentEvent as AgentSideEvent } from '../../contracts/agent-protocol.js';
 import { runMeta, T0 } from '../../evidence/bundle/test-support/factories.js';
 import { HookEvent, type RunMeta } from '../../contracts/bundle-schema.js';
 import { loadSdkCatalogue } from '../../evidence/catalogue/sdk-catalogue.js';

@@ -1,4 +1,4 @@
-import adbkit, { type Client } from '@devicefarmer/adbkit';
+import type { Client } from '@devicefarmer/adbkit';
 import type { Duplex } from 'node:stream';
 import { ConsentryError, TimeoutError } from '../../core/errors.js';
 
@@ -73,12 +73,3 @@ function readAll(stream: Duplex): Promise<Buffer> {
   });
 }
 
-/**
- * An adbkit client for an adb server. adbkit is CommonJS with a default export: Node's ESM
- * loader hands over `module.exports` (with `.Adb`), bundlers the `default` (Adb itself).
- */
-export function createAdbClient(options: { host?: string; port?: number; bin?: string } = {}): Client {
-  const mod = adbkit as unknown as { Adb?: { createClient(o: object): Client }; createClient?(o: object): Client };
-  const Adb = mod.Adb ?? (mod as { createClient(o: object): Client });
-  return Adb.createClient(options);
-}

@@ -59,7 +59,7 @@ export {
   type ClockOffset,
   type ClockSample,
 } from './clock.js';
-export { adbkitShell, createAdbClient, DeviceCommandError, type DeviceShell } from './device-shell.js';
+export { adbkitShell, DeviceCommandError, type DeviceShell } from './device-shell.js';
 export { AppiumServer, AppiumStartError, ensureAndroidHome, type AppiumStartOptions } from './appium-server.js';
 export {
   buildCapabilities,

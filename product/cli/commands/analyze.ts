@@ -5,6 +5,7 @@ import type { FindingsDoc, Severity } from '../../contracts/bundle-schema.js';
 import { EXIT, InputError } from '../../core/errors.js';
 import { SEVERITY_RANK } from '../../judge/analysis/engine.js';
 import { action } from '../action.js';
+import { FAIL_ON_LEVELS } from '../../contracts/bundle-schema.js';
 
 interface AnalyzeCliOptions {
   policy?: string[];
@@ -27,7 +28,7 @@ export function registerAnalyze(program: Command): void {
     .option('--policy <files...>', 'privacy policy (text, HTML or saved page) to judge against, instead of the bundle declarations.json')
     .option('--declared <files...>', 'double list / SDK list (YAML, JSON, CSV) to judge against, merged with --policy')
     .addOption(new Option('--rule-set <id>', 'rule set (default: the run\'s, else config ruleSet)').choices([...RULE_SET_IDS]))
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default: config reports.failOn)').choices(['high', 'medium', 'low', 'info', 'never']))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default: config reports.failOn)').choices(FAIL_ON_LEVELS))
     .option('--lenient', 'skip damaged records instead of failing, and list them')
     .option('--analysed-at <ms>', 'fix analysedAt (epoch ms) for byte-identical re-analysis')
     .action(

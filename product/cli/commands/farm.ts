@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ConsentryError, EXIT, InputError } from '../../core/errors.js';
+import { EXIT } from '../../core/errors.js';
 import { action } from '../action.js';
 import { batchAction } from './batch.js';
 import { interruptOnSignals } from '../interrupt.js';
@@ -20,31 +19,19 @@ export function registerFarm(program: Command): void {
     .option('--observe-scale <factor>', 'multiply every observe step', '1')
     .action(
       action(async (ctx, opts: { devices: string; observeScale: string }) => {
-        const { config } = ctx.loaded;
-        if (!config.farm.redis) throw new InputError('CONFIG_INVALID', 'a farm worker needs farm.redis.url in the config', { field: 'farm.redis' });
-        const { redisConnection } = await import('../../farm/distributed/connection.js');
-        const { FarmWorker } = await import('../../farm/distributed/worker.js');
-        const { farmDevices, openPipeline, pipelineRunner } = await import('../../run/index.js');
+        const { serveFarmWorker } = await import('../../farm/run-batch.js');
         const interrupt = interruptOnSignals(ctx.logger);
-        const pipeline = await openPipeline(ctx.loaded, { logger: ctx.logger, standbyProxies: true });
         try {
-          const devices = farmDevices(pipeline, config.capturesRoot);
-          const limit = opts.devices === 'all' ? Infinity : parsePositiveInt(opts.devices, 'devices');
-          const serials = devices.serials().slice(0, limit);
-          if (serials.length === 0) throw new ConsentryError('DEVICE_NONE', 'no healthy device is connected to this host (see consentry devices)', { exitCode: EXIT.environment });
-          const worker = new FarmWorker(
-            { ...devices, serials: () => serials },
-            pipelineRunner(pipeline, { capturesRoot: join(config.capturesRoot, 'farm'), scenario: 'standard', observeScale: parseScale(opts.observeScale), reportFormats: ['html', 'json'] }, ctx.logger),
-            { queueName: config.farm.queue, connection: redisConnection(config.farm.redis), jobLeaseMs: config.farm.jobLeaseMs, logger: ctx.logger },
-          );
-          worker.start();
-          ctx.out(`farm worker: ${serials.length} device(s) on queue "${config.farm.queue}"; Ctrl-C to stop`);
-          await new Promise<void>((resolve) => interrupt.signal.addEventListener('abort', () => resolve(), { once: true }));
-          await worker.stop();
+          await serveFarmWorker(ctx.loaded, {
+            deviceLimit: opts.devices === 'all' ? Infinity : parsePositiveInt(opts.devices, 'devices'),
+            observeScale: parseScale(opts.observeScale),
+            logger: ctx.logger,
+            signal: interrupt.signal,
+            onStarted: (devices, queue) => ctx.out(`farm worker: ${devices} device(s) on queue "${queue}"; Ctrl-C to stop`),
+          });
           return EXIT.ok;
         } finally {
           interrupt.dispose();
-          await pipeline.close();
         }
       }),
     );

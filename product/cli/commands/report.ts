@@ -5,6 +5,7 @@ import { Option } from 'commander';
 import { InputError } from '../../core/errors.js';
 import type { ReportModel } from '../../judge/report/index.js';
 import { action } from '../action.js';
+import { FAIL_ON_LEVELS } from '../../contracts/bundle-schema.js';
 
 const FORMATS = ['html', 'json', 'junit', 'sarif', 'csv', 'xlsx'] as const;
 type Format = (typeof FORMATS)[number];
@@ -16,7 +17,7 @@ export function registerReport(program: Command): void {
     .description('render a report from analysed bundle(s): html, json, junit, sarif (one bundle) or csv/xlsx (a summary of many)')
     .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS).default('html'))
     .option('-o, --out <file>', 'output file (default: inside the bundle; "-" for stdout)')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['high', 'medium', 'low', 'info', 'never']))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(FAIL_ON_LEVELS))
     .action(
       action(async (ctx, bundles: string[], opts: { format: Format; out?: string; failOn?: string }) => {
         const { readBundle } = await import('../../evidence/bundle/index.js');

@@ -5,6 +5,7 @@ import { EXIT } from '../../core/errors.js';
 import { action } from '../action.js';
 import { interruptOnSignals } from '../interrupt.js';
 import { parseScale } from '../options.js';
+import { FAIL_ON_LEVELS, RULE_SET_IDS } from '../../contracts/bundle-schema.js';
 
 export function registerRun(program: Command): void {
   program
@@ -18,8 +19,8 @@ export function registerRun(program: Command): void {
     .option('--reference <cert|apk|digest>', 'reference signing certificate (repackaging check)')
     .option('--formats <list>', 'reports to write into the bundle', 'html,json')
     .option('--child-directed', 'the app is for children (Google Play Families checks)')
-    .addOption(new Option('--rule-set <id>', 'rule set').choices(['cn-miit', 'eu', 'google-play']))
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['high', 'medium', 'low', 'info', 'never']))
+    .addOption(new Option('--rule-set <id>', 'rule set').choices(RULE_SET_IDS))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(FAIL_ON_LEVELS))
     .action(
       action(async (ctx, apk: string, opts: { policy?: string; declared?: string; scenario: string; device?: string; observeScale: string; reference?: string; formats: string; childDirected?: boolean; ruleSet?: string; failOn?: string }) => {
         const { config } = ctx.loaded;

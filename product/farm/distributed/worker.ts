@@ -82,16 +82,16 @@ export class FarmWorker {
       endedAt: null,
     };
     const abort = new AbortController();
-    let lease;
+    let assigned;
     try {
-      lease = await this.devices.lease(serial, abort.signal);
-      const result = await this.runApp(row, lease, (dir) => void job.updateProgress({ bundleDir: dir }).catch(() => undefined), abort.signal);
-      await lease.release({ ok: true });
+      assigned = await this.devices.assign(serial, abort.signal);
+      const result = await this.runApp(row, assigned, (dir) => void job.updateProgress({ bundleDir: dir }).catch(() => undefined), abort.signal);
+      await assigned.release({ ok: true });
       this.failures.set(serial, 0);
       this.free.add(serial);
       return { ...result, worker: this.name, device: serial };
     } catch (err) {
-      await lease?.release({ ok: false }).catch(() => undefined);
+      await assigned?.release({ ok: false }).catch(() => undefined);
       const decision = decideRetry(err, row.attempts, job.opts.attempts ?? 3);
       const count = (this.failures.get(serial) ?? 0) + (decision.owner === 'app' ? 0 : 1);
       this.failures.set(serial, count);

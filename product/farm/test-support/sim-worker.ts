@@ -15,7 +15,7 @@ const [url, queueName, capturesRoot, devicesArg, workMs] = process.argv.slice(2)
 const serials = devicesArg!.split(',');
 const devices: FarmDevices = {
   serials: () => serials,
-  lease: async (serial) => ({ serial, release: async () => undefined }),
+  assign: async (serial) => ({ serial, release: async () => undefined }),
   quarantine: async () => undefined,
 };
 const worker = new FarmWorker(

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { builtIn } from '../../core/paths.js';
 import { loadValidatedFile } from '../../core/validated-file.js';
 
-export const RULE_SET_IDS = ['cn-miit', 'eu', 'google-play'] as const;
+import { RULE_SET_IDS } from '../../contracts/bundle-schema.js';
+
+export { RULE_SET_IDS };
 export const RuleSetId = z.enum(RULE_SET_IDS);
 export type RuleSetId = z.infer<typeof RuleSetId>;
 

@@ -1,7 +1,8 @@
 import { EXIT } from '../../core/errors.js';
-import type { Finding, Verdict } from '../../contracts/bundle-schema.js';
+import { SEVERITIES, type Finding, type Verdict } from '../../contracts/bundle-schema.js';
 
-export const SEVERITY_RANK: Record<string, number> = { info: 0, low: 1, medium: 2, high: 3 };
+/** Higher is worse; from the contract's list, so a new severity cannot be left out. */
+export const SEVERITY_RANK: Record<string, number> = Object.fromEntries([...SEVERITIES].reverse().map((s, i) => [s, i]));
 
 /**
  * The CI exit-code policy: findings at or above `failOn` → 1; otherwise an inconclusive verdict

@@ -3,7 +3,7 @@ import type { Config } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
 import { silentLogger } from '../../core/logger.js';
 import { DevicePreparer, installApp, LeaseLostError, readCaCertificate, readDeviceIdentifiers, type DevicePool } from '../../capture/devices/index.js';
-import { mergeIdentifiers } from '../run-app.js';
+import { mergeIdentifiers } from '../run-record.js';
 import type { DeviceSession, DeviceStage } from '../stage-interfaces.js';
 
 /**

@@ -7,6 +7,7 @@ import { errorMessage } from '../../core/errors.js';
 import { FridaInstrumentation, fridaModuleFor, readAgentBundle, startLogcatCapture, type EvidenceSink } from '../../capture/instrumentation/index.js';
 import { ObservedIdentifiers } from '../observed-identifiers.js';
 import type { InstrumentationStage, LogStage } from '../stage-interfaces.js';
+import { addCoverage } from '../run-record.js';
 
 /**
  * Frida instrumentation through `adb forward` to the instrumentation server the profile names
@@ -20,7 +21,7 @@ export function instrumentationStage(config: Config, options: { logger?: Logger 
     async start(session, packageName, writer) {
       const settings = session.lease.profile.frida;
       if (config.instrumentation.adapter === 'none' || settings.module === 'none') {
-        writer.updateRun({ coverage: { ...writer.run.coverage, instrumentation: 'unavailable', instrumentationNote: `no instrumentation for profile ${session.lease.profile.id}` } });
+        addCoverage(writer, { instrumentation: 'unavailable', instrumentationNote: `no instrumentation for profile ${session.lease.profile.id}` });
         return undefined;
       }
       let frida;
@@ -29,7 +30,7 @@ export function instrumentationStage(config: Config, options: { logger?: Logger 
       } catch (err) {
         if (config.instrumentation.adapter === 'frida') throw err;
         // auto: a run without hooks is still worth having; its verdict says what it could not see.
-        writer.updateRun({ coverage: { ...writer.run.coverage, instrumentation: 'unavailable', instrumentationNote: (err as Error).message } });
+        addCoverage(writer, { instrumentation: 'unavailable', instrumentationNote: (err as Error).message });
         logger.warn({ err: (err as Error).message }, 'instrumentation unavailable');
         return undefined;
       }

@@ -8,7 +8,6 @@ import { builtIn, PACKAGE_ROOT } from '../../core/paths.js';
 import {
   adbkitShell,
   AppiumServer,
-  createAdbClient,
   ensureAndroidHome,
   loadScenario,
   openUiSession,
@@ -17,6 +16,7 @@ import {
   type SessionProfileOptions,
   UiSessionKeeper,
 } from '../../capture/scenarios/index.js';
+import { createAdbClient } from '../../capture/devices/index.js';
 import type { ScenarioStage } from '../stage-interfaces.js';
 
 /**
@@ -45,7 +45,7 @@ export function scenarioStage(config: Config, options: { logger?: Logger; waitSc
     async play(session, { packageName, installFiles, scenario, writer, observeScale, signal }) {
       const definition = scaleObservation(loadScenario(scenario, dirs), observeScale);
       const serial = session.device.serial;
-      const shell = adbkitShell(createAdbClient({ host: config.adb.host, port: config.adb.port }), serial);
+      const shell = adbkitShell(createAdbClient({ path: config.adb.path, host: config.adb.host, port: config.adb.port }), serial);
       const url = (await appium()).url;
       const { session: ui, reused } = await sessions.acquire(serial, () =>
         openUiSession(url, { udid: serial, adbHost: config.adb.host, adbPort: config.adb.port }, appiumOptions(session.lease.profile.appium), { logger }),

@@ -22,6 +22,7 @@ import {
 /** Under capturesRoot, beside the bundles, so a standby's native flow file moves into its bundle by rename. */
 const STANDBY_FOLDER = '.standby-proxies';
 import type { TrafficStage } from '../stage-interfaces.js';
+import { addCoverage } from '../run-record.js';
 
 /**
  * The intercepting proxy for a run (mitmproxy when installed, else the embedded one), the
@@ -93,7 +94,7 @@ export function trafficStage(config: Config, options: { logger?: Logger; standby
           tools: { proxy: session.capture.adapter, ...session.capture.versions },
           async stop() {
             const stats = await session.stop();
-            writer.updateRun({ coverage: { ...writer.run.coverage, tlsFailures: stats.tlsFailures } });
+            addCoverage(writer, { tlsFailures: stats.tlsFailures });
           },
         };
       });

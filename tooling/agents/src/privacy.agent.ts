@@ -4,7 +4,7 @@ import { JavaContext } from './lib/java-context.js';
 import { installHook, type InstallReport } from './lib/java-hooks.js';
 import { installNativeHooks } from './lib/native-hooks.js';
 import { StackInterner } from './lib/stack-interner.js';
-import { AGENT_NAME, AGENT_VERSION, type AgentMessage, type ConfigMessage, type HostMessage } from './lib/protocol.js';
+import { AGENT_NAME, AGENT_VERSION, type AgentMessage, type ConfigMessage, type HostMessage } from '../../../product/contracts/agent-protocol.js';
 import { describeThrowable } from './lib/summary.js';
 
 /**

@@ -1,5 +1,5 @@
 // The agent's own stack interner and wire types: the messages are what the real agent sends.
-import type { AgentEvent, AgentMessage } from '../../agents/src/lib/protocol.js';
+import type { AgentEvent, AgentMessage } from '../../../product/contracts/agent-protocol.js';
 import { StackInterner } from '../../agents/src/lib/stack-interner.js';
 import { AgentOptions } from '../../../product/contracts/agent-config.js';
 // The project's one seeded generator (mulberry32), shared with the traffic test corpora.

@@ -1,4 +1,4 @@
-import type { AgentEvent, AgentOptions } from './protocol.js';
+import type { AgentEvent, AgentOptions } from '../../../../product/contracts/agent-protocol.js';
 
 /** What the emitter wants for a call: record it, keep it as the window's summary, or only count it. */
 export type Admission = 'keep' | 'summary' | 'count';

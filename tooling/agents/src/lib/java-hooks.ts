@@ -1,7 +1,7 @@
 import type { EventEmitter } from './emitter.js';
 import type { JavaBridge, JavaMethod, JavaWrapper } from './java-bridge.js';
 import type { JavaContext } from './java-context.js';
-import type { AgentEvent, AgentOptions, HookSpec, MissingHook } from './protocol.js';
+import type { AgentEvent, AgentOptions, HookSpec, MissingHook } from '../../../../product/contracts/agent-protocol.js';
 import { describeThrowable, permissionNames, summarise } from './summary.js';
 
 export interface HookDeps {

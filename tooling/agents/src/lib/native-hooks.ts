@@ -1,7 +1,7 @@
 import type { EventEmitter } from './emitter.js';
 import type { JavaBridge } from './java-bridge.js';
 import type { JavaContext } from './java-context.js';
-import type { AgentEvent, MissingHook, NativeSpec } from './protocol.js';
+import type { AgentEvent, MissingHook, NativeSpec } from '../../../../product/contracts/agent-protocol.js';
 
 export interface NativeDeps {
   java: JavaBridge;

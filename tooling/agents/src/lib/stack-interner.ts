@@ -1,4 +1,4 @@
-import type { AgentEvent, StackDefinition, WireEvent } from './protocol.js';
+import type { AgentEvent, StackDefinition, WireEvent } from '../../../../product/contracts/agent-protocol.js';
 
 export interface StackTableLimits {
   /** Distinct stacks the table may hold; 0 turns interning off (every stack inline). */

@@ -1,7 +1,10 @@
 /**
- * The wire protocol between the agent and the host (product/contracts/agent-messages.ts
- * validates every message with zod; keep the two in step). Configuration travels host → agent
- * as a typed `config` message, never spliced into this source.
+ * The wire protocol between the Frida agent and the host, as plain types: the one file both
+ * compile (the agent in GumJS through esbuild, the host in Node), so neither side can drift.
+ * No imports and no runtime code: the agent's bundle must not pull in anything. The host
+ * validates every message it receives with the zod schemas of agent-messages.ts, which are
+ * checked against these types at compile time. Configuration travels host → agent as a typed
+ * `config` message, never spliced into the agent's source.
  */
 
 export type HookKind = 'privacy' | 'permission' | 'lifecycle' | 'tls';
