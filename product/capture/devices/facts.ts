@@ -36,12 +36,34 @@ export interface BatteryFacts {
   powered: boolean;
 }
 
-/** `getprop` prints "[name]: [value]" lines; values may be empty. */
+/**
+ * `getprop` prints "[name]: [value]" lines; values may be empty (`[]`), may hold brackets and
+ * spaces, and may span lines: real dumps carry `persist.sys.boot.reason.history` over three or
+ * four lines whose continuations do not start with "[". A value ends at the last "]" of the line
+ * that closes it. Lines may end in CR (a PTY or a Windows host).
+ */
 export function parseGetprop(text: string): Map<string, string> {
   const props = new Map<string, string>();
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^\[([^\]]+)\]:\s*\[(.*)\]\s*$/.exec(line);
-    if (m) props.set(m[1]!, m[2]!);
+  let open: { key: string; lines: string[] } | undefined;
+  for (const raw of text.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (open) {
+      if (/^\[[^\]]+\]:\s*\[/.test(line)) {
+        open = undefined; // an unterminated value: drop it rather than guess where it ended
+      } else {
+        if (line.trimEnd().endsWith(']')) {
+          open.lines.push(line.trimEnd().slice(0, -1));
+          props.set(open.key, open.lines.join('\n'));
+          open = undefined;
+        } else open.lines.push(line);
+        continue;
+      }
+    }
+    const m = /^\[([^\]]+)\]:\s*\[(.*)$/.exec(line);
+    if (!m) continue;
+    const rest = m[2]!.trimEnd();
+    if (rest.endsWith(']')) props.set(m[1]!, rest.slice(0, -1));
+    else open = { key: m[1]!, lines: [m[2]!] };
   }
   return props;
 }

@@ -35,9 +35,17 @@ export async function observe(ctx: StepContext, step: Extract<Step, { kind: 'obs
   return `observed ${step.seconds} s (${reads} screen reads)`;
 }
 
+/**
+ * The focus lines of `dumpsys window`. Plain `dumpsys window` on purpose: from API 30 the
+ * `windows` section no longer carries mCurrentFocus / mFocusedApp, only the display section does
+ * (recorded real outputs in lab/corpora/device-outputs/dumpsys-window).
+ */
+export function focusLines(dumpsysWindow: string): string {
+  return (dumpsysWindow.match(/mCurrentFocus=.*$/m)?.[0] ?? '') + (dumpsysWindow.match(/mFocusedApp=.*$/m)?.[0] ?? '');
+}
+
 async function currentFocus(ctx: StepContext): Promise<string> {
-  const out = await ctx.shell.shell('dumpsys window', 20_000);
-  return (out.match(/mCurrentFocus=.*$/m)?.[0] ?? '') + (out.match(/mFocusedApp=.*$/m)?.[0] ?? '');
+  return focusLines(await ctx.shell.shell('dumpsys window', 20_000));
 }
 
 export async function expectStep(ctx: StepContext, step: Extract<Step, { kind: 'expect' }>): Promise<string> {
