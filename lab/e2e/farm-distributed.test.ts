@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 function startWorker(queue: string, captures: string, devices: string): { proc: ChildProcess; started: string[] } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../farm/test-support/sim-worker.ts'), redis.url, queue, captures, devices, '1500'], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../product/farm/test-support/sim-worker.ts'), redis.url, queue, captures, devices, '1500'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   workers.push(proc);
