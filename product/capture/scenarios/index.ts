@@ -80,3 +80,4 @@ import type { DeviceShell } from './device-shell.js';
 export function measureDeviceClock(shell: DeviceShell, samples = 5): Promise<ClockOffset | undefined> {
   return measureClockOffset(() => shell.shell(DEVICE_TIME_COMMAND, 10_000), { samples });
 }
+export { automationSessionLost } from './session-lost.js';

@@ -69,6 +69,8 @@ export interface ScenarioResult {
   /** complete: every step ran (some may have failed); failed: the run could not go on. */
   outcome: 'complete' | 'failed' | 'interrupted';
   reason?: string;
+  /** The error that stopped a failed run, for callers that classify it (never shown as is). */
+  cause?: unknown;
   steps: StepResult[];
   failedSteps: number;
 }
@@ -90,6 +92,7 @@ export class ScenarioRunner {
     const end = this.options.writer.phase(`scenario:${scenario.id}`);
     let outcome: ScenarioResult['outcome'] = 'complete';
     let reason: string | undefined;
+    let cause: unknown;
     try {
       await this.playAll(scenario.steps, undefined);
     } catch (e) {
@@ -98,6 +101,7 @@ export class ScenarioRunner {
         reason = 'interrupted';
       } else {
         outcome = 'failed';
+        cause = e;
         reason = `step ${this.index}: ${errorMessage(e)}`;
         this.logger.error({ err: errorMessage(e), step: this.index }, 'scenario stopped');
         this.tryMarker('note', `scenario stopped: ${reason}`);
@@ -106,7 +110,7 @@ export class ScenarioRunner {
       end();
     }
     const failedSteps = this.results.filter((r) => r.outcome === 'failed').length;
-    return { scenario: scenario.id, outcome, ...(reason ? { reason } : {}), steps: this.results, failedSteps };
+    return { scenario: scenario.id, outcome, ...(reason ? { reason } : {}), ...(cause !== undefined ? { cause } : {}), steps: this.results, failedSteps };
   }
 
   private async playAll(steps: Step[], part: string | undefined): Promise<void> {

@@ -8,6 +8,7 @@ import { builtIn, PACKAGE_ROOT } from '../../core/paths.js';
 import {
   adbkitShell,
   AppiumServer,
+  automationSessionLost,
   ensureAndroidHome,
   loadScenario,
   openUiSession,
@@ -16,6 +17,7 @@ import {
   type SessionProfileOptions,
   UiSessionKeeper,
 } from '../../capture/scenarios/index.js';
+
 import { createAdbClient } from '../../capture/devices/index.js';
 import type { ScenarioStage } from '../stage-interfaces.js';
 
@@ -75,7 +77,7 @@ export function scenarioStage(config: Config, options: { logger?: Logger; waitSc
           const reason = result.reason ?? 'unknown reason';
           // A session that died under us is the device's (or Appium's) failure, not the app's:
           // the farm retries such a run on another device.
-          if (/WebDriverError|instrumentation process is not running|session.*(not found|terminated|deleted)|ECONNREFUSED|socket hang up/i.test(reason)) {
+          if (automationSessionLost(result.cause)) {
             throw new ConsentryError('APPIUM_SESSION_LOST', `the UI automation session was lost during ${definition.id}: ${reason}`, { retryable: true });
           }
           throw new ConsentryError('SCENARIO_INCOMPLETE', `scenario ${definition.id} stopped: ${reason}`);
