@@ -24,7 +24,13 @@ export interface ApkInfo {
   instrumentations: { name: string; targetPackage: string }[];
   /** split="..." of a split APK; undefined for the base APK. */
   split: string | undefined;
+  /** The behaviour model the APK embeds for the virtual device (assets/consentry-model.yaml), as text. */
+  modelText?: string;
 }
+
+/** Where an APK built for the lab carries its behaviour model (see ../models/schema.ts). */
+const MODEL_ENTRY = 'assets/consentry-model.yaml';
+const MAX_MODEL_BYTES = 2 * 1024 * 1024;
 
 const MANIFEST = 'AndroidManifest.xml';
 /** Far above any real manifest (the largest seen in the wild are a few hundred KB). */
@@ -71,11 +77,12 @@ function openZip(apk: Buffer): Promise<yauzl.ZipFile> {
   });
 }
 
-/** Walks the central directory: the manifest entry, or a refusal for a malformed archive. */
-function findManifest(zip: yauzl.ZipFile, stagedPath: string): Promise<yauzl.Entry> {
+/** Walks the central directory: the manifest entry (and the model's), or a refusal for a malformed archive. */
+function findManifest(zip: yauzl.ZipFile, stagedPath: string): Promise<{ manifest: yauzl.Entry; model?: yauzl.Entry }> {
   return new Promise((resolve, reject) => {
     let seen = 0;
     let manifest: yauzl.Entry | undefined;
+    let model: yauzl.Entry | undefined;
     zip.on('entry', (entry: yauzl.Entry) => {
       seen += 1;
       const name = entry.fileName;
@@ -87,17 +94,18 @@ function findManifest(zip: yauzl.ZipFile, stagedPath: string): Promise<yauzl.Ent
         return;
       }
       if (name === MANIFEST) manifest = entry;
+      if (name === MODEL_ENTRY) model = entry;
       zip.readEntry();
     });
-    zip.on('end', () => (manifest ? resolve(manifest) : reject(notApk(stagedPath))));
+    zip.on('end', () => (manifest ? resolve({ manifest, ...(model ? { model } : {}) }) : reject(notApk(stagedPath))));
     zip.on('error', () => reject(notApk(stagedPath)));
     zip.readEntry();
   });
 }
 
-/** The manifest's bytes, never more than MAX_MANIFEST_BYTES whatever the entry claims. */
-function readManifestBytes(zip: yauzl.ZipFile, entry: yauzl.Entry, stagedPath: string): Promise<Buffer> {
-  if (entry.uncompressedSize > MAX_MANIFEST_BYTES) return Promise.reject(notApk(stagedPath));
+/** An entry's bytes, never more than `max` whatever the entry claims. */
+function readEntryBytes(zip: yauzl.ZipFile, entry: yauzl.Entry, stagedPath: string, max = MAX_MANIFEST_BYTES): Promise<Buffer> {
+  if (entry.uncompressedSize > max) return Promise.reject(notApk(stagedPath));
   return new Promise((resolve, reject) => {
     zip.openReadStream(entry, (err, stream?: Readable) => {
       if (err || !stream) return reject(notApk(stagedPath));
@@ -105,7 +113,7 @@ function readManifestBytes(zip: yauzl.ZipFile, entry: yauzl.Entry, stagedPath: s
       let total = 0;
       stream.on('data', (chunk: Buffer) => {
         total += chunk.length;
-        if (total > MAX_MANIFEST_BYTES) {
+        if (total > max) {
           stream.destroy();
           reject(notApk(stagedPath));
           return;
@@ -204,8 +212,9 @@ export async function readApkInfo(apk: Buffer, stagedPath: string): Promise<ApkI
     throw notApk(stagedPath);
   }
   try {
-    const entry = await findManifest(zip, stagedPath);
-    const bytes = await readManifestBytes(zip, entry, stagedPath);
+    const entries = await findManifest(zip, stagedPath);
+    const bytes = await readEntryBytes(zip, entries.manifest, stagedPath);
+    const modelText = entries.model ? (await readEntryBytes(zip, entries.model, stagedPath, MAX_MODEL_BYTES)).toString('utf8') : undefined;
     let parsed: ParsedManifest;
     try {
       if (!binaryXmlIsSound(bytes)) throw new Error('unsound binary XML');
@@ -213,7 +222,8 @@ export async function readApkInfo(apk: Buffer, stagedPath: string): Promise<ApkI
     } catch {
       throw new PackageManagerFailure('INSTALL_PARSE_FAILED_UNEXPECTED_EXCEPTION', `Failed to parse ${stagedPath}: ${MANIFEST}`);
     }
-    return toApkInfo(parsed, stagedPath);
+    const info = toApkInfo(parsed, stagedPath);
+    return modelText === undefined ? info : { ...info, modelText };
   } finally {
     zip.close();
   }

@@ -8,6 +8,8 @@ import { AndroidException, PackageManagerFailure, unknownPackage } from './andro
 import { readApkInfo, type ApkInfo } from './apk-manifest.js';
 import type { VirtualFs } from './filesystem.js';
 import { isRuntimePermission } from './permissions.js';
+import { parseModel } from '../models/load-model.js';
+import { MODEL_ASSET_PATH } from '../models/schema.js';
 
 /** A package record with what `dumpsys package` and `am start` also need. */
 export interface PackageRecord extends InstalledPackage {
@@ -131,6 +133,16 @@ export class PackageManager {
     }
     const baseIndex = Math.max(0, infos.findIndex((i) => i.split === undefined));
     const base = infos[baseIndex]!;
+    // A lab APK whose behaviour model does not parse is a broken package, refused at install
+    // like a malformed manifest, never installed as a blank app that hides the mistake.
+    if (base.modelText !== undefined) {
+      const staged = `${staging}/${stagedName(apks[baseIndex]!.name, apks.length)}`;
+      try {
+        parseModel(base.modelText, MODEL_ASSET_PATH);
+      } catch (err) {
+        throw new PackageManagerFailure('INSTALL_PARSE_FAILED_MANIFEST_MALFORMED', `Failed to parse ${staged}: ${printable(errorMessage(err)).slice(0, 300)}`);
+      }
+    }
     if (!isValidPackageName(base.packageName)) {
       throw new PackageManagerFailure('INSTALL_PARSE_FAILED_BAD_PACKAGE_NAME', `Invalid manifest package: ${printable(base.packageName)}`);
     }

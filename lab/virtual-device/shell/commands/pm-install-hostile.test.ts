@@ -62,6 +62,17 @@ describe.skipIf(!haveApktool)('pm install of hostile APKs', () => {
     expect(r.out).toMatch(expected);
   });
 
+  it('refuses an APK whose behaviour model does not parse, naming the asset, line and field', async () => {
+    const t = phone();
+    const broken = 'schemaVersion: 1\nmanifest:\n  package: [not, a, name\n';
+    const apk = await buildTestApk({ ...HOSTILE_BASE_SPEC, assets: { 'consentry-model.yaml': broken } });
+    t.os.fs.writeFile('/data/local/tmp/m.apk', await readFile(apk));
+    const r = await t.run('pm install /data/local/tmp/m.apk');
+    expect(r.out).toMatch(new RegExp(`^Failure \\[INSTALL_PARSE_FAILED_MANIFEST_MALFORMED: Failed to parse ${STAGED}: assets/consentry-model\\.yaml:4: not valid YAML`));
+    expect(r.status).toBe(1);
+    expect(t.os.listPackages().filter((p) => !p.system)).toEqual([]);
+  });
+
   it('keeps a good install when a hostile update of the same package fails', async () => {
     const t = phone();
     t.os.fs.writeFile('/data/local/tmp/good.apk', await readFile(await buildTestApk(HOSTILE_BASE_SPEC)));
