@@ -1,4 +1,4 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../product/core/paths.js';
@@ -34,6 +34,8 @@ sdks:
   - { id: pangle, package: com.bytedance.sdk.openadsdk }
 screens:
   - id: home
+    kind: main
+    root: { class: android.widget.FrameLayout }
 `;
 
 describe.skipIf(!haveApktool)('sample APKs from app models', () => {
@@ -98,5 +100,18 @@ describe.skipIf(!haveApktool)('sample APKs from app models', () => {
     const bad = join(dir, 'broken.model.yaml');
     await writeFile(bad, MODEL.replace('package: com.consentry.sample.news', 'package: "com.x;rm -rf /"'));
     await expect(specFromModelFile(bad)).rejects.toThrow(/broken\.model\.yaml:4, field "manifest\.package": expected an Android package name/);
+  });
+
+  it('build-sample-apks.ts refuses a model the virtual device could not play, naming file, line and field', async () => {
+    const bad = join(dir, 'bad-models');
+    await mkdir(bad, { recursive: true });
+    await writeFile(join(bad, 'broken.model.yaml'), MODEL.replace('kind: main', 'kind: carousel'));
+    const res = await runProcess(
+      process.execPath,
+      ['--import', 'tsx', join(PACKAGE_ROOT, 'tooling/scripts/build-sample-apks.ts'), '--models', bad, '--out', join(bad, 'apks')],
+      { cwd: PACKAGE_ROOT, timeoutMs: 180_000, okCodes: [1] },
+    );
+    expect(res.stderr).toMatch(/broken\.model\.yaml:\d+, field "screens\.0\.kind"/);
+    expect(await readdir(join(bad, 'apks'))).toEqual([]);
   });
 });
