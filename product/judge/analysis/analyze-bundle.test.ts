@@ -85,7 +85,8 @@ describe('analyzeBundle', () => {
       'TLS was not intercepted for 3 connections (certificate pinning or an untrusted CA), so their contents were not seen',
       'the consent dialog was not found',
     ]);
-    const quiet = await writeTestBundle(root(), { markers: [marker('app.launch', T0), marker('app.crash', T0 + 800)] });
+    // No flow, and nothing proves the capture path (the traffic stage never reported active).
+    const quiet = await writeTestBundle(root(), { run: { coverage: { instrumentation: 'active' } }, markers: [marker('app.launch', T0), marker('app.crash', T0 + 800)] });
     const q = (await analyzeBundle(quiet, { analysedAt: 1 })).doc;
     expect(q.verdict).toBe('inconclusive');
     expect(q.reasons).toEqual(expect.arrayContaining(['no network traffic was captured', 'the app crashed on launch']));

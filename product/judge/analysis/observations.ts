@@ -4,6 +4,7 @@ import { DATA_TYPE_IDS, type DataTypeId } from '../../contracts/data-types.js';
 import type { SdkCatalogue } from '../../evidence/catalogue/sdk-catalogue.js';
 import { attributeEvent, attributeFlow, type Actor } from './actors.js';
 import type { ConsentState, Timeline } from './timeline.js';
+import { withSdkLabel } from './statements.js';
 
 /**
  * One act of collection: a hook event that read (or tried to read) a data type, or a flow that
@@ -77,7 +78,7 @@ export function observe(bundle: Pick<Bundle, 'run' | 'events' | 'flows'>, timeli
       id: e.id,
       t: e.t,
       dataTypes: [e.dataType],
-      actor: attributeEvent(e, run.app.package, catalogue),
+      actor: withSdkLabel(attributeEvent(e, run.app.package, catalogue)),
       outcome: e.outcome.kind,
       api: e.api,
       count: e.sampled?.count ?? 1,
@@ -88,7 +89,7 @@ export function observe(bundle: Pick<Bundle, 'run' | 'events' | 'flows'>, timeli
     if (f.origin.tag === 'system') continue;
     const types = [...new Set(f.hits.map((h) => h.dataType))].sort();
     if (types.length === 0) continue;
-    let actor = attributeFlow(f, run, catalogue);
+    let actor = withSdkLabel(attributeFlow(f, run, catalogue));
     // A flow to a host no catalogue knows is tied to whoever last read what it carries.
     if (actor.key === 'unknown') actor = readerOf(collections, types, f.t) ?? actor;
     collections.push({ kind: 'flow', id: f.id, t: f.t, dataTypes: types, actor, count: 1, host: f.server.host, scheme: f.scheme, ...place(f.t) });

@@ -19,6 +19,22 @@ export function seconds(ms: number): string {
   return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
 }
 
+/**
+ * "the Umeng SDK", but "the MSA OAID SDK" and "the MobTech ShareSDK" for catalogue names that
+ * already say SDK: the one place an SDK is named in a sentence.
+ */
+export function sdkPhrase(name: string): string {
+  const n = name.trim();
+  return /sdk$/i.test(n) ? `the ${n}` : `the ${n} SDK`;
+}
+
+/** An actor whose label names its SDK in the catalogue's words, worded by sdkPhrase. */
+export function withSdkLabel(actor: Actor): Actor {
+  if (actor.party !== 'sdk' || !actor.sdk) return actor;
+  const named = /^the (.*) SDK$/.exec(actor.label);
+  return named ? { ...actor, label: sdkPhrase(named[1]!) } : actor;
+}
+
 /** Capitalises the first letter: actor labels are written for mid-sentence use. */
 export function upperFirst(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);

@@ -58,8 +58,9 @@ describe('static caveats', () => {
   });
 
   it('the caveat sits after the reasons that make a run inconclusive, which still decide', async () => {
-    // The compliant run without its traffic: nothing found, but traffic was not seen.
+    // The compliant run without its traffic, and nothing proving the capture path: nothing found, but traffic was not seen.
     const dir = await writeTestBundle(root(), {
+      run: { coverage: { instrumentation: 'active' } },
       markers: [marker('app.launch', T0), marker('consent.shown', T0 + 700), marker('consent.accepted', T0 + 4000)],
       events: [hookEvent('location', T0 + 6000, { stack: APP_STACK })],
     });

@@ -1,6 +1,11 @@
 import type { Marker, RunMeta } from '../../contracts/bundle-schema.js';
 
-export type ConsentState = 'pending' | 'accepted' | 'refused';
+/**
+ * `unknown`: the scenario looked for the consent dialog and did not find it, and then acted on the
+ * screen (a tap, Back, a pop-up dismissed...). An unrecognised dialog may have been answered by
+ * that act, so what follows is neither "before consent" nor "after refusal" (verdict.ts).
+ */
+export type ConsentState = 'pending' | 'accepted' | 'refused' | 'unknown';
 
 /**
  * Scenario steps that are a person asking the app for something (not waiting, checking, or
@@ -29,6 +34,9 @@ const CONSENT_MARKER_LAG_MS = 5_000;
  * taken as before it: the app may have reacted to the press itself.
  */
 const PRESS_CLOCK_TOLERANCE_MS = 250;
+
+/** Steps that touch the app's screen and could answer a dialog the detector did not recognise. */
+const SCREEN_ACTING_STEP_ACTIONS = new Set(['tap', 'type', 'scroll', 'swipe', 'back', 'dismiss-popups', 'find-policy']);
 
 /** Steps after which the app starts from a clean state: a new install, or its data cleared. */
 const RESET_STEP_ACTIONS = new Set(['reinstall', 'reset-data', 'install']);
@@ -115,8 +123,22 @@ export class Timeline {
     for (const m of this.markers) {
       if ((m.kind === 'consent.accepted' || m.kind === 'consent.refused') && this.effectiveTime(m) <= t && this.segmentOf(m.t) === seg) last = m;
     }
-    if (!last) return { state: 'pending' };
+    if (!last) return this.answeredUnseen(t, seg) ? { state: 'unknown' } : { state: 'pending' };
     return { state: last.kind === 'consent.accepted' ? 'accepted' : 'refused', marker: last };
+  }
+
+  /**
+   * True when, in this segment, the consent dialog was looked for and not found, and a step acted
+   * on the screen before `t`: from then on the consent state cannot be told.
+   */
+  private answeredUnseen(t: number, seg: number): boolean {
+    if (!this.markers.some((m) => m.kind === 'consent.not-found' && this.segmentOf(m.t) === seg)) return false;
+    return this.markers.some(
+      (m) =>
+        m.t < t &&
+        this.segmentOf(m.t) === seg &&
+        (m.kind === 'user.action' || (m.kind === 'step' && SCREEN_ACTING_STEP_ACTIONS.has(stepAction(m)))),
+    );
   }
 
   /** When a consent decision took effect: the press, not the moment the dialog was seen gone. */

@@ -25,14 +25,17 @@ export function coverageReasons(bundle: Pick<Bundle, 'run' | 'markers' | 'flows'
   else if (cov.instrumentation === 'died' || died) {
     reasons.push(`instrumentation died${died ? ` ${seconds(Math.max(0, died.t - run.startedAt))} into the run` : ''}, so later API calls were not observed`);
   }
-  if (cov.traffic === 'unavailable') reasons.push('traffic was not captured');
-  else if (flows.length === 0) reasons.push('no network traffic was captured');
   const tlsFailed = Math.max(cov.tlsFailures ?? 0, flows.filter((f) => f.tls?.error).length);
+  const canary = canaryOf(cov);
+  if (cov.traffic === 'unavailable') reasons.push('traffic was not captured');
+  else if (canary === 'failed') reasons.push('the test request sent through the proxy from the device at preparation never arrived, so the traffic capture path is unproven');
+  else if (flows.length === 0 && !capturePathProven(cov, tlsFailed, died !== undefined)) reasons.push('no network traffic was captured');
   if (tlsFailed > 0) reasons.push(`TLS was not intercepted for ${tlsFailed} connection${tlsFailed > 1 ? 's' : ''} (certificate pinning or an untrusted CA), so their contents were not seen`);
   const launches = markers.filter((m) => m.kind === 'app.launch');
   const crash = markers.find((m) => m.kind === 'app.crash' && launches.some((l) => m.t >= l.t && m.t - l.t <= CRASH_ON_LAUNCH_MS));
   if (crash) reasons.push('the app crashed on launch');
-  if (markers.some((m) => m.kind === 'consent.not-found')) reasons.push('the consent dialog was not found');
+  const notFound = consentNotFoundReason(markers);
+  if (notFound) reasons.push(notFound);
   const policySearch = policySearchReason(markers);
   if (policySearch) reasons.push(policySearch);
   if (notJudged.length > 0) {
@@ -41,6 +44,53 @@ export function coverageReasons(bundle: Pick<Bundle, 'run' | 'markers' | 'flows'
     for (const [reason, ids] of byReason) reasons.push(`${reason}: ${ids.join(', ')} not judged`);
   }
   return reasons;
+}
+
+type Coverage = Bundle['run']['coverage'];
+
+/**
+ * `coverage.canary`: a request the harness sends from the device through the proxy at
+ * preparation (see the report of issue #19). Read leniently: older schemas do not declare it.
+ */
+function canaryOf(cov: Coverage): 'passed' | 'failed' | undefined {
+  const value = (cov as Coverage & { canary?: unknown }).canary;
+  return value === 'passed' || value === 'failed' ? value : undefined;
+}
+
+/**
+ * Silence is evidence when the capture path was proven: a canary request arrived, or the proxy
+ * was running (traffic active), no TLS handshake failed (so nothing was hidden by pinning or an
+ * untrusted CA) and the hooks were attached the whole run. A compliant app that sends nothing
+ * before consent is then judged on that silence instead of being called inconclusive.
+ */
+function capturePathProven(cov: Coverage, tlsFailed: number, instrumentationDied: boolean): boolean {
+  if (canaryOf(cov) === 'passed') return true;
+  return cov.traffic === 'active' && tlsFailed === 0 && cov.instrumentation === 'active' && !instrumentationDied;
+}
+
+/**
+ * The consent dialog was looked for and not found (the consent step's `consent.not-found`).
+ * What follows from it, decided here once for every rule:
+ * - The accept/refuse step could not run, so collection "after refusal" and "after acceptance"
+ *   was never tested: this reason stays, and a run with no other finding is inconclusive.
+ * - Findings with their own evidence still fail the run. Collection before the first act on the
+ *   screen is still before consent, whether the dialog was missing or merely unrecognised
+ *   (nothing had been pressed): CONSENT-PRE-COLLECT keeps it. After a tap, Back or a dismissed
+ *   pop-up an unrecognised dialog may have been answered, so the timeline calls the consent state
+ *   `unknown` there (timeline.ts) and neither CONSENT-PRE-COLLECT nor CONSENT-AFTER-REFUSAL
+ *   judges it.
+ * - CONSENT-NO-DIALOG reports a missing dialog only when the first-launch window was watched
+ *   and showed the app's own screen with nothing dialog-like on it; a screen holding policy
+ *   wording or a pop-up the detector could not read is not judged (consent-no-dialog.ts).
+ * - Rules that do not depend on the consent state (transport, scope, permission, start-up,
+ *   integrity rules) are unaffected.
+ */
+function consentNotFoundReason(markers: Bundle['markers']): string | undefined {
+  const notFound = markers.filter((m) => m.kind === 'consent.not-found');
+  if (notFound.length === 0) return undefined;
+  const actions = [...new Set(notFound.map((m) => m.data?.action).filter((a): a is string => a === 'accept' || a === 'refuse'))];
+  const untested = actions.length === 0 ? '' : `, so collection after ${actions.map((a) => (a === 'refuse' ? 'refusal' : 'acceptance')).join(' and after ')} was not tested`;
+  return `the consent dialog was not found${untested}`;
 }
 
 /**

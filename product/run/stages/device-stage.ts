@@ -21,7 +21,7 @@ export function deviceStage(pool: DevicePool, config: Config, options: { logger?
       const onAbort = () => undefined;
       signal.addEventListener('abort', onAbort, { once: true });
       const preparer = new DevicePreparer(lease);
-      const identifiers = mergeIdentifiers(await readDeviceIdentifiers(lease.device), config.devices.identifiers[lease.serial]);
+      const identifiers = mergeIdentifiers(await readDeviceIdentifiers(lease.device, lease.facts.apiLevel), config.devices.identifiers[lease.serial]);
       const lost = lease.lost.then((end) => {
         throw new LeaseLostError(lease.serial, `${end.reason}: ${end.detail}`);
       });

@@ -14,11 +14,9 @@ export const service: ShellCommand = async (ctx) => {
       await ctx.out(`Service ${name ?? ''}: ${name && BINDER_SERVICES.includes(name) ? 'found' : 'not found'}\n`);
       return 0;
     case 'call': {
-      // IPhoneSubInfo transaction 1 = getDeviceId: the shell user may read the IMEI (as on the
-      // Android versions whose shell holds READ_PRIVILEGED_PHONE_STATE). Everything else: empty.
-      const code = ctx.args[2];
-      if (name === 'iphonesubinfo' && code === '1') {
-        await ctx.out(formatParcelString(ctx.os.identity.imei));
+      const code = Number(ctx.args[2]);
+      if (name === 'iphonesubinfo' && Number.isInteger(code)) {
+        await ctx.out(phoneSubInfoReply(ctx.os.identity, code));
         return 0;
       }
       await ctx.out("Result: Parcel(00000000    '....')\n");
@@ -77,11 +75,51 @@ export const ime: ShellCommand = async (ctx) => {
   }
 };
 
+type SubInfoIdentity = { apiLevel: number; imei: string; imsi: string; iccid: string; phoneNumber: string };
+
+/**
+ * The IPhoneSubInfo methods a shell user asks for by transaction code, per API level (the
+ * position of each method in that release's IPhoneSubInfo.aidl; the harness's
+ * product/capture/devices/identifiers.ts lists the same table with its sources).
+ */
+function subInfoMethod(apiLevel: number, code: number): 'imei' | 'imsi' | 'iccid' | 'phoneNumber' | undefined {
+  const table: Record<number, 'imei' | 'imsi' | 'iccid' | 'phoneNumber'> =
+    apiLevel <= 21
+      ? { 1: 'imei', 6: 'imsi', 10: 'iccid', 12: 'phoneNumber' }
+      : apiLevel <= 28
+        ? { 1: 'imei', 7: 'imsi', 11: 'iccid', 13: 'phoneNumber' }
+        : apiLevel <= 35
+          ? { 1: 'imei', 2: 'imei', 8: 'imsi', 9: 'imsi', 12: 'iccid', 13: 'iccid', 15: 'phoneNumber' }
+          : { 1: 'imei', 2: 'imei', 8: 'imsi', 9: 'imsi', 13: 'iccid', 14: 'iccid', 16: 'phoneNumber' };
+  return table[code];
+}
+
+/**
+ * What a phone answers the shell user (uid 2000). Up to API 28 the shell's READ_PHONE_STATE is
+ * enough for every identifier. From 29 the IMEI, IMSI and ICCID need READ_PRIVILEGED_PHONE_STATE,
+ * which the shell of a user build does not hold: a SecurityException parcel. The line-1 number
+ * still only needs READ_PHONE_STATE. Codes of other methods answer a null string.
+ */
+export function phoneSubInfoReply(identity: SubInfoIdentity, code: number): string {
+  const method = subInfoMethod(identity.apiLevel, code);
+  if (!method) return "Result: Parcel(00000000 ffffffff '........')\n";
+  if (identity.apiLevel >= 29 && method !== 'phoneNumber') {
+    const caller = method === 'imei' ? 'getDeviceId' : method === 'imsi' ? 'getSubscriberId' : 'getIccSerialNumber';
+    return formatParcel([0xffffffff], `${caller}: The user 2000 does not meet the requirements to access device identifiers.`);
+  }
+  return formatParcelString(identity[method]);
+}
+
 /** A string reply the way `service call` prints a Parcel: status, UTF-16 length, code units. */
 function formatParcelString(value: string): string {
+  return formatParcel([0], value);
+}
+
+/** Header words, then a String16 (length, code units two to a word), dumped 4 words a row. */
+function formatParcel(header: number[], value: string): string {
   const units = [...value].map((c) => c.charCodeAt(0));
   if (units.length % 2 === 1) units.push(0);
-  const words = [0, value.length];
+  const words = [...header, value.length];
   for (let i = 0; i < units.length; i += 2) words.push((units[i]! | (units[i + 1]! << 16)) >>> 0);
   const lines: string[] = [];
   for (let i = 0; i < words.length; i += 4) {
@@ -90,7 +128,9 @@ function formatParcelString(value: string): string {
     const ascii = chunk
       .flatMap((w) => [w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, (w >>> 24) & 0xff])
       .map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.'))
-      .join('');
+      .join('')
+      // The last row's ASCII column keeps its width, padded with spaces inside the quotes.
+      .padEnd(16, ' ');
     lines.push(`  0x${(i * 4).toString(16).padStart(8, '0')}: ${hex} '${ascii}'`);
   }
   return `Result: Parcel(\n${lines.join('\n')})\n`;

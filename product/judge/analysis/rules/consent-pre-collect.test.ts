@@ -54,4 +54,16 @@ describe('CONSENT-PRE-COLLECT', () => {
     const guessed = marker('consent.accepted', T0 + 8000, { step: 2 });
     expect(judge(rule, { markers: [marker('app.launch', T0), step, guessed], events: early })).toEqual([]);
   });
+
+  it('judges only collection before the first act on the screen when the dialog was not found', () => {
+    const markers = [
+      marker('app.launch', T0),
+      marker('consent.not-found', T0 + 15_000, { step: 2, data: { action: 'accept' } }),
+      marker('step', T0 + 16_000, { step: 3, tEnd: T0 + 17_000, label: 'tap: 开始', data: { kind: 'tap' } }),
+    ];
+    const [f, ...rest] = judge(rule, { markers, events: [hookEvent('location', T0 + 300, { stack: APP_STACK }), hookEvent('location', T0 + 20_000, { stack: APP_STACK })] });
+    expect(rest).toHaveLength(0);
+    expect(f!.evidence.events).toHaveLength(1);
+    expect(judge(rule, { markers, events: [hookEvent('location', T0 + 20_000, { stack: APP_STACK })] })).toEqual([]);
+  });
 });
