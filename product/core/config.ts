@@ -20,6 +20,13 @@ export const RuleOverride = z
   })
   .strict();
 
+/**
+ * Policies come from anywhere (saved pages, vendors' files, a path typed by hand): larger files are
+ * refused before they are read, so /dev/zero or a multi-gigabyte dump cannot exhaust memory.
+ * 16 MB holds the largest real policy pages many times over.
+ */
+export const DEFAULT_POLICY_MAX_BYTES = 16 * 1024 * 1024;
+
 export const ConfigSchema = z
   .object({
     capturesRoot: z.string().default('captures'),
@@ -96,6 +103,13 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ queue: 'consentry', jobLeaseMs: 60_000 }),
+    policy: z
+      .object({
+        /** Largest policy, SDK-table page or double list read (bytes); see DEFAULT_POLICY_MAX_BYTES. */
+        maxBytes: z.number().int().positive().default(DEFAULT_POLICY_MAX_BYTES),
+      })
+      .strict()
+      .default({ maxBytes: DEFAULT_POLICY_MAX_BYTES }),
     reports: z
       .object({
         failOn: FailOn.default('high'),
@@ -127,7 +141,8 @@ export function loadConfig(explicit?: string, cwd = process.cwd()): LoadedConfig
     file = CANDIDATES.map((c) => join(cwd, c)).find((c) => existsSync(c));
   }
   const baseDir = file ? dirname(file) : cwd;
-  const config = file ? loadValidatedFile(file, ConfigSchema, 'config') : ConfigSchema.parse({});
+  // An empty (or comments-only) file parses to null: it means "all defaults", like no file.
+  const config = file ? loadValidatedFile(file, z.preprocess((v) => v ?? {}, ConfigSchema), 'config') : ConfigSchema.parse({});
   return { config: resolvePaths(config, baseDir), file, baseDir };
 }
 

@@ -21,7 +21,14 @@ export interface ExtractOptions {
 export function extractFromText(text: string, options: ExtractOptions): Declarations {
   const decl = emptyDeclarations();
   decl.sources.push({ kind: options.source, ...(options.file ? { file: options.file } : {}) });
-  for (const sentence of splitSentences(text)) extractSentence(sentence, options, decl);
+  // A sentence met again (page headers and footers, a notice repeated per section) declares
+  // nothing new: merging keeps one item per sentence text anyway, so it is read once.
+  const seen = new Set<string>();
+  for (const sentence of splitSentences(text)) {
+    if (seen.has(sentence.text)) continue;
+    seen.add(sentence.text);
+    extractSentence(sentence, options, decl);
+  }
   return decl;
 }
 
@@ -36,10 +43,11 @@ export function extractSentence(sentence: Sentence, options: ExtractOptions, dec
   };
   const negated = negatedRanges(sentence.text, lexicon);
   const isNegated = (pos: number) => negated.find((r) => pos >= r.from && pos < r.to);
-  const purposes = [...new Set(lexicon.purposes.find(sentence.text).map((m) => m.value))];
+  const purposeMatches = lexicon.purposes.find(sentence.text);
+  const purposes = [...new Set(purposeMatches.map((m) => m.value))];
   const background = lexicon.backgroundCues.find(sentence.text).length > 0;
 
-  for (const m of lexicon.purposes.find(sentence.text)) decl.purposes.push({ purpose: m.value, term: m.term, evidence });
+  for (const m of purposeMatches) decl.purposes.push({ purpose: m.value, term: m.term, evidence });
   for (const m of lexicon.dataTerms.find(sentence.text)) {
     const term = sentence.text.slice(m.start, m.end);
     const neg = isNegated(m.start);

@@ -1,7 +1,6 @@
-import { load, type CheerioAPI } from 'cheerio';
-import type { Element } from 'domhandler';
 import { emptyDeclarations, mergeDeclarations, type Declarations, type Evidence } from './declarations.js';
 import { dataTypesIn, extractFromText, type ExtractOptions } from './extract-text.js';
+import { readHtmlStream, type TableRows } from './input-html-stream.js';
 
 type Column = 'name' | 'company' | 'purpose' | 'data' | 'policy';
 
@@ -27,27 +26,18 @@ export function classifyHeader(cell: string): Column | undefined {
 /**
  * Declarations from an HTML policy (a saved page or the HTML of the consent dialog): SDK tables
  * and collection-list tables are read row by row; everything else is read as prose, one line
- * per block element so list items and paragraphs stay separate sentences.
+ * per block element so list items and paragraphs stay separate sentences. The page is read in
+ * one pass without a tree (input-html-stream.ts), so its size and nesting cost linear time.
  */
 export function extractFromHtml(html: string, options: Omit<ExtractOptions, 'source'>): Declarations {
-  const $ = load(html);
-  $('script, style, noscript, template').remove();
   const tableDecls: Declarations[] = [];
-  $('table').each((_, table) => {
-    const decl = readTable($, table, options);
-    if (decl) {
-      tableDecls.push(decl);
-      $(table).remove();
-    }
-  });
-  $('br').replaceWith('\n');
-  $('p, li, div, h1, h2, h3, h4, h5, h6, tr, section, article, blockquote, dt, dd, caption, summary').each((_, el) => {
-    $(el).append('\n');
-  });
-  $('td, th').each((_, el) => {
-    $(el).append('\t');
-  });
-  const text = ($('body').length ? $('body').text() : $.root().text()).replace(/[ \t\u00a0]+/g, ' ');
+  const text = readHtmlStream(html, {
+    onTable(rows) {
+      const decl = readTable(rows, options);
+      if (decl) tableDecls.push(decl);
+      return decl !== undefined;
+    },
+  }).replace(/[ \t\u00a0]+/g, ' ');
   const prose = extractFromText(text, { ...options, source: 'policy-html' });
   // Lines of extracted text are not lines of the HTML file: drop them rather than mislead.
   for (const list of [prose.dataTypes, prose.sdks, prose.recipients, prose.purposes, prose.negations]) {
@@ -57,16 +47,9 @@ export function extractFromHtml(html: string, options: Omit<ExtractOptions, 'sou
   return mergeDeclarations([prose, ...tableDecls]);
 }
 
-function cellsOf($: CheerioAPI, row: Element): string[] {
-  return $(row)
-    .children('td, th')
-    .toArray()
-    .map((c) => $(c).text().replace(/\s+/g, ' ').trim());
-}
-
 /** Reads an SDK table or a collection-list table; undefined for any other table. */
-function readTable($: CheerioAPI, table: Element, options: Omit<ExtractOptions, 'source'>): Declarations | undefined {
-  const rows = $(table).find('tr').toArray().map((r) => cellsOf($, r)).filter((r) => r.some((c) => c));
+function readTable(allRows: TableRows, options: Omit<ExtractOptions, 'source'>): Declarations | undefined {
+  const rows = allRows.filter((r) => r.some((c) => c));
   if (rows.length < 2) return undefined;
   // Layout A: a header row, one SDK per row. Layout B: one SDK per table, field names down column 1.
   const header = rows[0]!.map(classifyHeader);

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { loadSdkCatalogue, type SdkCatalogue } from '../../evidence/catalogue/sdk-catalogue.js';
 import { InputError } from '../../core/errors.js';
@@ -6,6 +5,8 @@ import { Declarations, mergeDeclarations } from './declarations.js';
 import { readDoubleListFile } from './double-list.js';
 import { extractFromText } from './extract-text.js';
 import { extractFromHtml } from './html.js';
+import { decodePolicyBytes } from './decode-text.js';
+import { readPolicyBytes, type ReadLimits } from './input-read.js';
 import { loadLexicon, type Lexicon } from './lexicon.js';
 import { SdkNameMatcher } from './sdk-names.js';
 
@@ -35,20 +36,30 @@ export function detectFormat(file: string, text: string): PolicyFormat {
   return 'text';
 }
 
-/** Reads one policy input of any supported kind into Declarations. */
-export function readPolicyFile(file: string, readers: PolicyReaders = policyReaders()): Declarations {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (cause) {
-    throw new InputError('POLICY_UNREADABLE', `cannot read the policy: ${(cause as Error).message}`, { file, cause });
-  }
+/** How a policy file is read: `maxBytes` is config `policy.maxBytes`. */
+export type PolicyReadOptions = ReadLimits;
+
+/**
+ * Reads one policy input of any supported kind into Declarations. The file may come from
+ * anywhere: it must be a regular file within `maxBytes` (config `policy.maxBytes`), and text in
+ * a charset we can name (input-read.ts, decode-text.ts), before any reader sees it.
+ */
+export function readPolicyFile(file: string, readers: PolicyReaders = policyReaders(), options: PolicyReadOptions = {}): Declarations {
+  const { text } = decodePolicyBytes(readPolicyBytes(file, options), file);
   const name = basename(file);
   switch (detectFormat(file, text)) {
     case 'double-list':
+      // Size, file kind and binary content are checked above; the double-list reader re-reads the
+      // (regular, bounded) file itself, as UTF-8.
       return readDoubleListFile(file, readers);
     case 'declarations': {
-      const parsed = Declarations.safeParse(JSON.parse(text));
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (cause) {
+        throw new InputError('FILE_SYNTAX', `not valid JSON: ${(cause as Error).message}`, { file, cause });
+      }
+      const parsed = Declarations.safeParse(json);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
         throw new InputError('FILE_INVALID', `${issue.message} in the declarations`, { file, field: issue.path.join('.') || '(top level)' });
@@ -63,8 +74,8 @@ export function readPolicyFile(file: string, readers: PolicyReaders = policyRead
 }
 
 /** Reads and merges several inputs (policy + double list + saved SDK table page...). */
-export function readPolicyFiles(files: string[], readers: PolicyReaders = policyReaders()): Declarations {
-  return mergeDeclarations(files.map((f) => readPolicyFile(f, readers)));
+export function readPolicyFiles(files: string[], readers: PolicyReaders = policyReaders(), options: PolicyReadOptions = {}): Declarations {
+  return mergeDeclarations(files.map((f) => readPolicyFile(f, readers, options)));
 }
 
 /** Declarations from text captured on screen (the consent dialog) rather than from a file. */

@@ -8,7 +8,7 @@ export function analysisStage(config: Config, configFile?: string): AnalysisStag
   return {
     async declarations({ policy, declared }) {
       const files = [policy, declared].filter((f): f is string => Boolean(f));
-      return files.length ? readPolicyFiles(files) : emptyDeclarations();
+      return files.length ? readPolicyFiles(files, undefined, { maxBytes: config.policy.maxBytes }) : emptyDeclarations();
     },
     async analyze(bundleDir, { ruleSet }) {
       const result = await analyzeBundle(bundleDir, {
