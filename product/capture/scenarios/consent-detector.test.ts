@@ -29,6 +29,11 @@ describe('classifyControl', () => {
     ['我知道了', 'acknowledge'],
     ['OK', 'acknowledge'],
     ['进入应用', 'continue'],
+    ['同意並繼續', 'accept'],
+    ['拒絕', 'refuse'],
+    ['暫不使用', 'refuse'],
+    ['接受', 'accept'],
+    ['開始使用', 'continue'],
   ])('%s → %s', (text, kind) => {
     expect(classifyControl(text)).toBe(kind);
   });
@@ -150,5 +155,40 @@ describe('detectConsentDialog', () => {
     expect(dialog?.accept?.label).toBe('同意');
     const settings = parseUiTree(screen(node('隐私政策', 'settings_privacy', true, 100) + node('撤回同意', 'settings_withdraw', true, 240)));
     expect(detectConsentDialog(settings)).toBeUndefined();
+  });
+
+  it('reads a Traditional Chinese (Taiwan) dialog and keeps its original words as evidence', () => {
+    const d = detectConsentDialog(tree('zh-hant-policy-dialog.xml'))!;
+    expect(d).toBeDefined();
+    expect(d.accept?.label).toBe('同意並繼續');
+    expect(d.accept?.node.resourceId).toBe('com.example.twnews:id/positive');
+    expect(d.refuse?.label).toBe('拒絕');
+    expect(d.text).toContain('隱私權政策');
+    expect(d.language).toBe('zh');
+  });
+
+  it('reads Hong Kong wording: 私隱政策 with 接受 / 不同意', () => {
+    const node = (attrs: string) => `<node class="android.widget.TextView" package="hk.example" enabled="true" ${attrs} />`;
+    const xml = `<hierarchy><node class="android.widget.FrameLayout" package="hk.example" bounds="[60,700][1020,1500]">${[
+      node('text="私隱政策聲明" bounds="[100,740][980,800]"'),
+      node('text="請細閱我們的私隱政策，了解我們如何收集及使用你的個人資料。" bounds="[100,820][980,1200]"'),
+      node('text="不同意" clickable="true" bounds="[100,1300][520,1420]"'),
+      node('text="接受" clickable="true" bounds="[560,1300][980,1420]"'),
+    ].join('')}</node></hierarchy>`;
+    const d = detectConsentDialog(parseUiTree(xml))!;
+    expect(d.accept?.label).toBe('接受');
+    expect(d.refuse?.label).toBe('不同意');
+  });
+
+  it('does not take a login sheet whose agreement line mentions the policy for the consent dialog', () => {
+    const node = (attrs: string) => `<node package="a.b" enabled="true" ${attrs} />`;
+    const xml = `<hierarchy><node class="android.widget.FrameLayout" package="a.b" bounds="[160,780][920,1600]">${[
+      node('class="android.widget.ImageView" resource-id="a.b:id/iv_close" clickable="true" bounds="[860,800][904,844]"'),
+      node('class="android.widget.TextView" text="登录后同步你的观看记录" bounds="[180,850][900,910]"'),
+      node('class="android.widget.TextView" text="本机号码一键登录" clickable="true" bounds="[220,1120][860,1240]"'),
+      node('class="android.widget.CheckBox" checkable="true" bounds="[220,1410][260,1450]"'),
+      node('class="android.widget.TextView" text="我已阅读并同意用户协议、隐私政策" clickable="true" bounds="[280,1400][860,1540]"'),
+    ].join('')}</node></hierarchy>`;
+    expect(detectConsentDialog(parseUiTree(xml))).toBeUndefined();
   });
 });

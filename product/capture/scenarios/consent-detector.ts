@@ -7,6 +7,7 @@ import {
   CONSENT_BODY_CUE,
   CONTINUE_RE,
   isButtonSized,
+  LOGIN_CUE,
   normaliseLabel,
   POLICY_CUE,
   RECONSIDER_RE,
@@ -170,11 +171,19 @@ export function detectConsentDialog(tree: UiTree, options: DetectOptions = {}): 
       const kinds = new Set(q.controls.map((c) => c.kind));
       // Accept and refuse side by side under policy text is a consent request even when the
       // text never says "agree"; weaker controls need the words as well.
-      const paired = (kinds.has('accept') || kinds.has('continue')) && REFUSE_ORDER.some((k) => kinds.has(k));
+      const accepting = kinds.has('accept') || kinds.has('continue');
+      const paired = accepting && REFUSE_ORDER.some((k) => kinds.has(k));
       if (!(policy && (paired || CONSENT_BODY_CUE.test(q.body))) && !confirm) break;
+      // A login sheet's "I agree to the policy" line is a login condition: it has no accept
+      // button of its own (its action is the login), so it is left to the pop-up detector.
+      if (!accepting && !confirm && LOGIN_CUE.test(q.body)) break;
       const dialogLike =
         (screen !== undefined && area(container.bounds) > 0 && area(container.bounds) < 0.9 * area(screen)) ||
         /dialog|privacy|policy|agreement|protocol|consent|popup|privacy/i.test(`${container.className} ${container.resourceId}`);
+      // A page that mentions privacy and offers only "Dismiss" or "OK" (a settings page's tip
+      // card) asks for nothing; an acknowledgement-only notice is a dialog over the app.
+      const asks = accepting || REFUSE_ORDER.some((k) => kinds.has(k)) || kinds.has('reconsider');
+      if (!asks && !confirm && !dialogLike) break;
       const score =
         (kinds.has('accept') || kinds.has('continue') ? 3 : 0) +
         (REFUSE_ORDER.some((k) => kinds.has(k)) ? 3 : 0) +

@@ -1,14 +1,33 @@
+import { hasHan, toSimplified } from '../../core/chinese-script.js';
+
 /**
  * The words consent and permission dialogs use, in Chinese and English. Kept as data in one
  * place so a lab can extend it; the detectors only combine these with structure (a clickable
  * control with a short label inside a container whose text mentions the policy).
  *
- * Labels are compared after `normaliseLabel`: NFKC, lower case, no spaces, no brackets or
- * punctuation, so "《隐私政策》", "同意 并 继续" and "Agree & Continue" compare as written here.
+ * Labels are compared after `normaliseLabel`: Traditional Chinese (Taiwan phrases, Hong Kong
+ * characters) turned Simplified, NFKC, lower case, no spaces, no brackets or punctuation, so
+ * "《隱私權政策》", "同意 並 繼續" and "Agree & Continue" compare as written here, in Simplified
+ * Chinese only. The detectors keep the original text for evidence.
  */
 
+/** Converted labels: the same few hundred labels are normalised on every UI read. */
+const simplified = new Map<string, string>();
+const MAX_CACHED = 5000;
+
+function simplify(text: string): string {
+  if (!hasHan(text)) return text;
+  let out = simplified.get(text);
+  if (out === undefined) {
+    out = toSimplified(text);
+    if (simplified.size >= MAX_CACHED) simplified.clear();
+    simplified.set(text, out);
+  }
+  return out;
+}
+
 export function normaliseLabel(raw: string): string {
-  return raw
+  return simplify(raw)
     .normalize('NFKC')
     .toLowerCase()
     .replace(/[\s\u00a0\u3000]+/g, '')
@@ -17,7 +36,7 @@ export function normaliseLabel(raw: string): string {
 
 /** Text that marks a privacy-policy dialog. */
 export const POLICY_CUE =
-  /隐私|个人信息|用户协议|服务协议|使用协议|许可协议|privacy|dataprotection|personal(information|data)|termsof(service|use)|termsandconditions|useragreement|cookie/;
+  /隐私|私隐|个人信息|个人数据|个人资料|用户协议|用户条款|服务条款|使用条款|服务协议|使用协议|许可协议|privacy|dataprotection|personal(information|data)|termsof(service|use)|termsandconditions|useragreement|cookie/;
 
 /** Body text of a consent request (not a button). */
 export const CONSENT_BODY_CUE = /同意|阅读|了解|授权|知悉|agree|accept|consent|read|review|understand|acknowledg/;
@@ -53,6 +72,12 @@ export const ACKNOWLEDGE_RE = /^(我知道了|知道了|我已知晓|好的|好|
 /** In an "are you sure?" dialog: the button that goes back to the policy. */
 export const RECONSIDER_RE = /^(我?再想想|再看看|返回|去同意|重新考虑|查看协议|goback|back|reconsider|review|letmethink)/;
 
+/**
+ * A login or sign-up form: its agreement line ("已阅读并同意《隐私政策》", "By signing up, you agree
+ * to our Terms") is a condition of the login, not the first-launch consent dialog.
+ */
+export const LOGIN_CUE = /登录|登陆|注册|一键登|signin|signup|signingup|login|logon|register|createaccount|createanaccount|mendaftar|masuk/;
+
 /** Checkbox text of an "I have read and agree" tick box. */
 export const CHECKBOX_CUE = /同意|阅读|已读|知悉|agree|read|accept|consent/;
 
@@ -72,13 +97,13 @@ export function isButtonSized(normalised: string): boolean {
 export const AD_BADGE_RE = /^(广告|广告位|推广|赞助|ad|ads|advertisement|sponsored|promoted)$/;
 
 /** Wording only ads use: shake-to-jump prompts, launch-ad skip buttons, install calls to action. */
-export const AD_WORDING_RE = /摇一摇|扭一扭|摇动手机|跳过广告|^跳过\d*s?$|^\d+s?跳过$|^skipad|^skip\d*s?$|立即下载|下载应用|shakeyourphone|shaketo|installnow/;
+export const AD_WORDING_RE = /摇一摇|扭一扭|摇动手机|^跳过广告\d*s?$|^跳过\d*s?$|^\d+s?跳过$|^skipad|^skip\d*s?$|立即下载|下载应用|shakeyourphone|shaketo|installnow/;
 
 /** View ids of ad SDKs and ad containers (short id, lower case). */
 export const AD_ID_RE = /^(ksad_|tt_|gdt_|bd_ad|hw_ad|splash_?ad|ad_|ads_)|(^|_)(ad|ads|advert|interstitial|splashad)(_|$)|(^|_)(adview|adcontainer|adimage|adlayout)/;
 
 /** A control that closes or skips a pop-up (its whole label). */
-export const CLOSE_RE = /^(关闭|关闭广告|跳过|跳过广告|跳过\d+s?|\d+s?跳过|×|✕|✖|╳|x|close|closead|skip|skipad|skip\d+s?|dismiss)$/;
+export const CLOSE_RE = /^(关闭|关闭广告|跳过|略过|跳过广告|跳过\d+s?|\d+s?跳过|×|✕|✖|╳|x|close|closead|skip|skipad|skip\d+s?|dismiss)$/;
 
 /** View ids of close or skip controls. */
 export const CLOSE_ID_RE = /close|skip|dismiss|(^|_)(cancel|iv_x|btn_x)($|_)/;
@@ -99,7 +124,7 @@ export const BLOCKING_RE =
  */
 
 /** A control that opens the policy itself. */
-export const POLICY_LINK_RE = /^(《)?(隐私政策|隐私权政策|隐私协议|隐私条款|隐私保护政策|隐私保护指引|个人信息保护政策|个人信息保护指引|privacypolicy|privacynotice|privacystatement)(》)?(摘要|概要|全文)?$/;
+export const POLICY_LINK_RE = /^(《)?(隐私政策|私隐政策|私隐声明|隐私权政策|隐私协议|隐私条款|隐私保护政策|隐私保护指引|个人信息保护政策|个人信息保护指引|privacypolicy|privacynotice|privacystatement)(》)?(摘要|概要|全文)?$/;
 
 /** Entries where apps keep the policy, best first (my/me tab, settings, about, privacy, legal, help). */
 export const POLICY_ENTRY_RES: RegExp[] = [
@@ -112,7 +137,7 @@ export const POLICY_ENTRY_RES: RegExp[] = [
 ];
 
 /** The title of a policy page. */
-export const POLICY_TITLE_RE = /隐私政策|隐私权政策|隐私协议|隐私保护指引|个人信息保护政策|privacypolicy|privacynotice|privacystatement/;
+export const POLICY_TITLE_RE = /隐私政策|私隐政策|私隐声明|隐私权政策|隐私协议|隐私保护指引|个人信息保护政策|privacypolicy|privacynotice|privacystatement/;
 
 /** Words of a policy's body (what is collected, shared, the user's rights). */
 export const POLICY_BODY_RE = /收集|使用|共享|第三方|个人信息|权利|存储|collect|share|thirdpart|personal(data|information)|rights|retain/;

@@ -2,11 +2,46 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { choosePromptButton, detectPermissionPrompt, findPurposeText, groupFromMessage, permissionGroup } from './permission-detector.js';
-import { parseUiTree } from './ui-hierarchy.js';
+import { controlLabel, parseUiTree, type UiNode } from './ui-hierarchy.js';
+
+const controlText = (n: UiNode) => controlLabel(n);
+const alertXmlOfApp = () =>
+  `<hierarchy><node class="android.widget.FrameLayout" package="com.example.usbcam" bounds="[0,700][1080,1660]"><node class="android.widget.TextView" resource-id="android:id/alertTitle" package="com.example.usbcam" text="Allow Scopeview to access USB Endoscope?" bounds="[110,950][970,1130]"/><node class="android.widget.Button" resource-id="android:id/button2" package="com.example.usbcam" text="Cancel" clickable="true" enabled="true" bounds="[100,1420][300,1560]"/><node class="android.widget.Button" resource-id="android:id/button1" package="com.example.usbcam" text="OK" clickable="true" enabled="true" bounds="[700,1420][900,1560]"/></node></hierarchy>`;
 
 const tree = (name: string) => parseUiTree(readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8'));
 
 describe('detectPermissionPrompt', () => {
+  const alert = (title: string, buttons: string) =>
+    parseUiTree(
+      `<hierarchy><node class="android.widget.FrameLayout" package="com.android.systemui" bounds="[0,700][1080,1660]"><node class="android.widget.LinearLayout" resource-id="android:id/parentPanel" package="com.android.systemui" bounds="[44,750][1036,1610]"><node class="android.widget.TextView" resource-id="android:id/alertTitle" package="com.android.systemui" text="${title}" bounds="[110,950][970,1130]"/>${buttons}</node></node></hierarchy>`,
+    );
+  const button = (id: string, text: string, x: number) =>
+    `<node class="android.widget.Button" resource-id="android:id/${id}" package="com.android.systemui" text="${text}" clickable="true" enabled="true" bounds="[${x},1420][${x + 200},1560]"/>`;
+
+  it('reads the system UI access dialogs that use stock AlertDialog ids: USB access and screen capture (refuse in button3)', () => {
+    const usb = detectPermissionPrompt(alert('Allow Scopeview to access USB Endoscope?', button('button2', 'Cancel', 100) + button('button1', 'OK', 700)))!;
+    expect(usb).toMatchObject({ source: 'system-dialog', group: 'usb-device' });
+    expect(choosePromptButton(usb, 'allow')!.button.text).toBe('OK');
+    expect(choosePromptButton(usb, 'deny')!.button.text).toBe('Cancel');
+    const capture = detectPermissionPrompt(alert('要开始使用“投屏助手”录制或投射内容吗？', button('button3', '取消', 100) + button('button1', '立即开始', 700)))!;
+    expect(capture.group).toBe('screen-capture');
+    expect(choosePromptButton(capture, 'deny')!.button.resourceId).toBe('android:id/button3');
+    expect(choosePromptButton(capture, 'allow')!.button.text).toBe('立即开始');
+    // An app's own AlertDialog with the same ids is not a system prompt.
+    expect(detectPermissionPrompt(parseUiTree(alertXmlOfApp()))).toBeUndefined();
+  });
+
+  it('reads a vendor prompt in Traditional Chinese by its words (使用應用程式時允許 / 不允許)', () => {
+    const row = (text: string, y: number) =>
+      `<node class="android.widget.LinearLayout" package="com.vivo.permissionmanager" clickable="true" enabled="true" bounds="[60,${y}][1020,${y + 160}]"><node class="android.widget.TextView" package="com.vivo.permissionmanager" text="${text}" enabled="true" bounds="[200,${y + 40}][880,${y + 120}]"/></node>`;
+    const xml = `<hierarchy><node class="android.widget.FrameLayout" package="com.vivo.permissionmanager" bounds="[0,1300][1080,2400]"><node class="android.widget.TextView" package="com.vivo.permissionmanager" text="要允許「附近美食」存取你的位置資訊嗎？" bounds="[80,1360][1000,1520]"/>${row('使用應用程式時允許', 1700)}${row('不允許', 2060)}</node></hierarchy>`;
+    const p = detectPermissionPrompt(parseUiTree(xml), { appPackage: 'com.example.food' })!;
+    expect(p.source).toBe('text');
+    expect(p.group).toBe('location');
+    expect(controlText(choosePromptButton(p, 'allow-foreground')!.button)).toBe('使用應用程式時允許');
+    expect(controlText(choosePromptButton(p, 'deny')!.button)).toBe('不允許');
+  });
+
   it('reads the API 33 Google permission controller by resource id (location, no plain "allow")', () => {
     const p = detectPermissionPrompt(tree('perm-api33-location.xml'))!;
     expect(p.source).toBe('resource-id');

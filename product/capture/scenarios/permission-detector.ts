@@ -1,6 +1,6 @@
 import type { PermissionAction } from './definitions.js';
 import { normaliseLabel } from './lexicon.js';
-import { clickTarget, label, shortId, type UiNode, type UiTree } from './ui-hierarchy.js';
+import { clickTarget, controlLabel, label, shortId, subtree, type UiNode, type UiTree } from './ui-hierarchy.js';
 
 /**
  * Recognises Android's runtime-permission prompt in a UI dump, across versions and vendors:
@@ -12,8 +12,8 @@ import { clickTarget, label, shortId, type UiNode, type UiTree } from './ui-hier
 export type PromptButton = 'allow' | 'allowForeground' | 'allowOnce' | 'deny' | 'denyAlways';
 
 export interface PermissionPrompt {
-  /** How it was recognised. */
-  source: 'resource-id' | 'text';
+  /** How it was recognised: the permission controller's ids, its words, or a system UI access dialog. */
+  source: 'resource-id' | 'text' | 'system-dialog';
   package: string;
   message: string;
   /** Permission group guessed from the message (location, camera...), if any. */
@@ -52,7 +52,7 @@ const ID_BUTTONS: Record<string, PromptButton> = {
 // Order matters: "拒绝且不再询问" must not be read as plain "拒绝".
 const TEXT_BUTTONS: [PromptButton, RegExp][] = [
   ['denyAlways', /^(拒绝|禁止|不允许).*(不再询问|不再提示|不再提醒)|^(deny|don'?tallow|donotallow).*(don'?t|do not|never)ask/],
-  ['allowForeground', /^(仅在?|只在)?(使用(中|期间|该应用时|应用期间|时)).*允许|^仅在使用中允许|^whileusing|^allowonlywhileusing|^onlywhileusing/],
+  ['allowForeground', /^(仅在?|只在)?(使用(中|期间|该应用时|应用期间|应用程序时|应用时|时)).*允许|^仅在使用中允许|^whileusing|^allowonlywhileusing|^onlywhileusing/],
   ['allowOnce', /^(本次运行|仅本次|仅限这一次|仅限本次|本次)(使用时)?允许|^仅限这一次|^onlythistime|^allowonce/],
   ['deny', /^(拒绝|禁止|不允许)$|^(deny|don'?tallow|donotallow)$/],
   ['allow', /^(允许|始终允许|一律允许|总是允许)$|^(allow|allowallthetime|alwaysallow)$/],
@@ -75,7 +75,7 @@ const GROUP_WORDS: [string, RegExp][] = [
   ['location', /位置|定位|location/],
   ['camera', /相机|拍摄|拍照|摄像|camera|takepictures/],
   ['microphone', /录音|录制音频|麦克风|microphone|recordaudio/],
-  ['contacts', /通讯录|联系人|contacts/],
+  ['contacts', /通讯录|通信录|联系人|contacts/],
   ['sms', /短信|彩信|sms|messages/],
   ['phone', /电话|通话|phonecalls|phone/],
   ['calendar', /日历|calendar/],
@@ -169,7 +169,51 @@ export interface PromptOptions {
 }
 
 export function detectPermissionPrompt(tree: UiTree, options: PromptOptions = {}): PermissionPrompt | undefined {
-  return byResourceId(tree) ?? byText(tree, options);
+  return byResourceId(tree) ?? bySystemAlert(tree) ?? byText(tree, options);
+}
+
+/** Packages that draw access dialogs that are not runtime permissions (USB access, screen capture). */
+const SYSTEM_DIALOG_PACKAGES = new Set(['com.android.systemui', 'android']);
+
+/** Titles of the system's access dialogs, by the access they grant (after normaliseLabel). */
+const SYSTEM_ACCESS_TITLES: [string, RegExp][] = [
+  ['screen-capture', /(开始|使用).{0,30}(录制|投射|录屏|截屏|共享屏幕)|(start|begin)(recording|casting|capturing|sharing)|recordorcast|shareyourscreen|screencapture/],
+  ['usb-device', /^allow.{1,60}toaccess.{1,80}$|^允许.{1,30}访问.{1,40}$|usb/],
+];
+
+const SYSTEM_REFUSE = /^(取消|拒绝|不允许|禁止|cancel|deny|dontallow|donotallow|notnow)$/;
+
+/**
+ * An access dialog drawn by the system UI with the stock AlertDialog ids rather than the
+ * permission controller's: "Allow X to access <USB device>?" (OK/Cancel) and the screen-capture
+ * consent "要开始使用X录制或投射内容吗？" (立即开始/取消). The positive button is `button1`;
+ * the refusing one is whichever of `button2`/`button3` says so (screen capture puts 取消 in the
+ * neutral slot, on the left).
+ */
+function bySystemAlert(tree: UiTree): PermissionPrompt | undefined {
+  for (const title of tree.nodes) {
+    if (shortId(title.resourceId) !== 'alertTitle' || !SYSTEM_DIALOG_PACKAGES.has(title.package)) continue;
+    const text = normaliseLabel(label(title));
+    const group = SYSTEM_ACCESS_TITLES.find(([, re]) => re.test(text))?.[0];
+    if (!group) continue;
+    let root = title;
+    while (root.parent && root.parent.depth >= 0) root = root.parent;
+    const byId = (id: string) => subtree(root).find((n) => n.resourceId === `android:id/${id}` && n.enabled && n.clickable);
+    const allow = byId('button1');
+    const others = [byId('button2'), byId('button3')].filter((n): n is UiNode => n !== undefined);
+    const deny = others.find((n) => SYSTEM_REFUSE.test(normaliseLabel(controlLabel(n)))) ?? others[0];
+    if (!allow || !deny) continue;
+    const message = subtree(root).find((n) => n.resourceId === 'android:id/message');
+    return {
+      source: 'system-dialog',
+      package: title.package,
+      message: [label(title), message ? label(message) : ''].filter(Boolean).join(' '),
+      group,
+      buttons: { allow, deny },
+      dontAskAgain: undefined,
+    };
+  }
+  return undefined;
 }
 
 function byResourceId(tree: UiTree): PermissionPrompt | undefined {

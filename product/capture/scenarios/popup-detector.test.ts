@@ -92,6 +92,56 @@ describe('detectPopup', () => {
   });
 });
 
+describe('detectPopup: an overlay, not a page (issue #19)', () => {
+  const attrs = (pkg: string, a: string) => `package="${pkg}" enabled="true" ${a}`;
+  const row = (pkg: string) =>
+    `<node class="android.widget.LinearLayout" ${attrs(pkg, 'clickable="true" bounds="[0,240][1080,400]"')}><node class="android.widget.TextView" ${attrs(pkg, 'text="清除缓存" bounds="[40,280][600,360]"')}/><node class="android.widget.TextView" ${attrs(pkg, 'text="确定" clickable="true" bounds="[900,280][1040,360]"')}/></node>`;
+  const fullWindow = (pkg: string, inner: string) =>
+    `<hierarchy><node class="android.widget.FrameLayout" ${attrs(pkg, 'bounds="[0,0][1080,2400]"')}><node class="android.widget.FrameLayout" resource-id="android:id/content" ${attrs(pkg, 'bounds="[0,63][1080,2400]"')}>${inner}</node></node></hierarchy>`;
+
+  it('does not take a full-screen page with one row for a dialog card', () => {
+    const page = fullWindow('a.b', `<node class="androidx.recyclerview.widget.RecyclerView" ${attrs('a.b', 'scrollable="true" bounds="[0,200][1080,2400]"')}>${row('a.b')}</node>`);
+    expect(detectPopup(parseUiTree(page), { appPackage: 'a.b', screen: SCREEN })).toBeUndefined();
+  });
+
+  it('takes the same content for a pop-up when it is a card over a dimmed scrim, a dialog layout, or a window smaller than the screen', () => {
+    const card = (id: string) =>
+      `<node class="android.widget.LinearLayout" resource-id="a.b:id/${id}" ${attrs('a.b', 'bounds="[80,900][1000,1500]"')}><node class="android.widget.TextView" ${attrs('a.b', 'text="领取新人礼包" bounds="[120,940][960,1020]"')}/><node class="android.widget.TextView" ${attrs('a.b', 'text="稍后再说" clickable="true" bounds="[120,1380][960,1460]"')}/></node>`;
+    const scrim = `<node class="android.widget.FrameLayout" resource-id="a.b:id/page" ${attrs('a.b', 'bounds="[0,63][1080,2400]"')}>${row('a.b')}</node><node class="android.view.View" resource-id="a.b:id/v_bg" ${attrs('a.b', 'clickable="true" bounds="[0,63][1080,2400]"')}/>${card('gift')}`;
+    const overScrim = detectPopup(parseUiTree(fullWindow('a.b', scrim)), { appPackage: 'a.b', screen: SCREEN })!;
+    expect(overScrim).toMatchObject({ kind: 'dialog', fullScreen: false, name: '领取新人礼包' });
+    expect(overScrim.cues).toContain('card over a dimmed scrim');
+    expect(overScrim.close?.label).toBe('稍后再说');
+    const dialogLayout = detectPopup(parseUiTree(fullWindow('a.b', card('dialog_gift'))), { appPackage: 'a.b', screen: SCREEN })!;
+    expect(dialogLayout.cues).toContain('dialog layout');
+    // Without scrim or dialog layout, a card-sized block in the page is part of the page.
+    expect(detectPopup(parseUiTree(fullWindow('a.b', card('gift'))), { appPackage: 'a.b', screen: SCREEN })).toBeUndefined();
+    const window = `<hierarchy>${card('gift').replace('bounds="[80,900][1000,1500]"', 'bounds="[80,900][1000,1500]"')}</hierarchy>`;
+    expect(detectPopup(parseUiTree(window), { appPackage: 'a.b', screen: SCREEN })!.cues).toContain('window smaller than the screen');
+  });
+
+  it('leaves a Traditional Chinese privacy dialog to the consent rules instead of calling it an unclosable pop-up', () => {
+    expect(detectPopup(fixture('zh-hant-policy-dialog.xml'), { appPackage: 'com.example.twnews', screen: SCREEN })).toBeUndefined();
+  });
+
+  it('finds an unlabelled close icon in a top corner, and never takes a switch that reads 关闭 (off) or "Close app" for a close control', () => {
+    const sheet = (extra: string) =>
+      `<hierarchy><node class="android.widget.FrameLayout" ${attrs('a.b', 'bounds="[160,780][920,1600]"')}>${extra}<node class="android.widget.TextView" ${attrs('a.b', 'text="开启消息提醒" bounds="[200,860][880,920]"')}/><node class="android.widget.TextView" ${attrs('a.b', 'text="去开启" clickable="true" bounds="[220,1400][860,1500]"')}/></node></hierarchy>`;
+    const icon = detectPopup(parseUiTree(sheet(`<node class="android.widget.ImageView" resource-id="a.b:id/q7" ${attrs('a.b', 'clickable="true" bounds="[860,800][904,844]"')}/>`)), { appPackage: 'a.b', screen: SCREEN })!;
+    expect(icon.close).toMatchObject({ by: 'icon' });
+    expect(icon.close?.node.resourceId).toBe('a.b:id/q7');
+    const sw = detectPopup(parseUiTree(sheet(`<node class="android.widget.Switch" text="关闭" ${attrs('a.b', 'checkable="true" clickable="true" bounds="[700,1000][860,1080]"')}/>`)), { appPackage: 'a.b', screen: SCREEN })!;
+    expect(sw.close).toBeUndefined();
+    const anr = `<hierarchy><node class="android.widget.FrameLayout" ${attrs('android', 'bounds="[27,930][1053,1480]"')}><node class="android.widget.TextView" resource-id="android:id/alertTitle" ${attrs('android', 'text="Demo isn’t responding" bounds="[90,980][990,1120]"')}/><node class="android.widget.Button" resource-id="android:id/aerr_close" ${attrs('android', 'text="Close app" clickable="true" bounds="[70,1150][1010,1280]"')}/><node class="android.widget.Button" resource-id="android:id/aerr_wait" ${attrs('android', 'text="Wait" clickable="true" bounds="[70,1290][1010,1420]"')}/></node></hierarchy>`;
+    expect(detectPopup(parseUiTree(anr), { appPackage: 'android', screen: SCREEN })?.close).toBeUndefined();
+  });
+
+  it('does not take a feature line about skipping ads for an ad', () => {
+    const page = screen('a.b', ['text="自动跳过广告" bounds="[40,260][1040,340]"', 'text="去开启" clickable="true" bounds="[900,420][1040,520]"']);
+    expect(detectPopup(page, { appPackage: 'a.b', screen: SCREEN })).toBeUndefined();
+  });
+});
+
 describe('detectBlockingScreen', () => {
   it('reads a screen that refuses service without the permission (zh and en)', () => {
     const zh = screen('com.example.game', ['text="未获得电话权限，无法进入游戏。" bounds="[0,200][1080,400]"', 'text="去设置" clickable="true" bounds="[0,500][1080,600]"']);

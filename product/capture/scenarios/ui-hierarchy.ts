@@ -37,6 +37,8 @@ export interface UiTree {
   root: UiNode;
   /** Every node in document order (the synthetic root excluded). */
   nodes: UiNode[];
+  /** The display size when the dump states it (Appium's `<hierarchy width height>`). */
+  screen?: Bounds;
 }
 
 const MAX_NODES = 20_000;
@@ -65,6 +67,7 @@ export function parseUiTree(xml: string): UiTree {
   } catch {
     return { root, nodes };
   }
+  let screen: Bounds | undefined;
   const visit = (items: OrderedNode[], parent: UiNode, depth: number): void => {
     if (depth > MAX_DEPTH) return;
     for (const item of items) {
@@ -73,6 +76,10 @@ export function parseUiTree(xml: string): UiTree {
       if (!tag || tag === '#text' || tag.startsWith('?')) continue;
       const children = (item[tag] as OrderedNode[] | undefined) ?? [];
       if (tag === 'hierarchy') {
+        const size = item[':@'] ?? {};
+        const width = Number(size.width);
+        const height = Number(size.height);
+        if (width > 0 && height > 0) screen = { x1: 0, y1: 0, x2: width, y2: height };
         visit(children, parent, depth);
         continue;
       }
@@ -84,7 +91,7 @@ export function parseUiTree(xml: string): UiTree {
     }
   };
   visit(doc, root, 0);
-  return { root, nodes };
+  return screen ? { root, nodes, screen } : { root, nodes };
 }
 
 function fromAttributes(tag: string, a: Record<string, string>, parent: UiNode, depth: number, order: number): UiNode {
@@ -210,9 +217,24 @@ export function dominantPackage(tree: UiTree): string | undefined {
   return best;
 }
 
-/** Screen size: the bounds of the largest top-level node. */
+/**
+ * Screen size, as well as the dump tells it: the size Appium states, else the box around every
+ * top-level window (uiautomator2 dumps list the status and navigation bars as windows of their
+ * own, which span the screen). A dump of one dialog window (`uiautomator dump` while a dialog is
+ * up) only knows the dialog: callers that can should pass the device's real size.
+ */
 export function screenBounds(tree: UiTree): Bounds | undefined {
-  let best: Bounds | undefined;
-  for (const n of tree.root.children) if (area(n.bounds) > area(best)) best = n.bounds;
-  return best;
+  if (tree.screen) return tree.screen;
+  let box: Bounds | undefined;
+  for (const n of tree.root.children) {
+    const b = n.bounds;
+    if (!b || area(b) === 0) continue;
+    box = box ? { x1: Math.min(box.x1, b.x1), y1: Math.min(box.y1, b.y1), x2: Math.max(box.x2, b.x2), y2: Math.max(box.y2, b.y2) } : b;
+  }
+  return box;
+}
+
+/** System bars are windows of their own in uiautomator2 dumps; they are never the app's content. */
+export function isSystemBar(window: UiNode): boolean {
+  return window.package === 'com.android.systemui' && subtree(window).some((n) => /(^|_)(navigation_bar|status_bar)/.test(shortId(n.resourceId)));
 }
