@@ -41,6 +41,12 @@ export interface DeviceIdentity {
   oaid: string;
   hardwareSerial: string;
   location: { latitude: number; longitude: number };
+  /**
+   * Whether the shell user holds READ_PRIVILEGED_PHONE_STATE (AOSP's Shell package requests it,
+   * so `service call iphonesubinfo` answers the IMEI, IMSI and ICCID from adb). Some vendors'
+   * user builds withhold it: false makes API 29+ answer those with a SecurityException parcel.
+   */
+  shellPrivilegedPhoneState?: boolean;
 }
 
 export interface InstalledPackage {

@@ -16,9 +16,9 @@ afterEach(async () => {
 });
 
 /** A phone of the API level given and its shell. */
-function phoneAt(apiLevel: number) {
+function phoneAt(apiLevel: number, shellPrivilegedPhoneState?: boolean) {
   const storageDir = mkdtempSync(join(tmpdir(), 'vd-subinfo-test-'));
-  const os = new VirtualPhoneOs({ index: 3, storageDir, identity: { apiLevel } });
+  const os = new VirtualPhoneOs({ index: 3, storageDir, identity: { apiLevel, ...(shellPrivilegedPhoneState === undefined ? {} : { shellPrivilegedPhoneState }) } });
   const shell = new ShellInterpreter(os, shellCommands());
   disposers.push(async () => {
     await os.dispose();
@@ -44,8 +44,14 @@ describe('service call iphonesubinfo', () => {
     expect(parseParcelString(await run(`service call iphonesubinfo ${codes['phone-number']}`))).toBe(os.identity.phoneNumber);
   });
 
-  it('refuses device identifiers to the shell from API 29 with a SecurityException parcel, but not the number', async () => {
+  it('gives an AOSP shell (READ_PRIVILEGED_PHONE_STATE) the identifiers on API 29+ too', async () => {
     const { os, run } = phoneAt(33);
+    expect(parseParcelString(await run('service call iphonesubinfo 1 s16 com.android.shell'))).toBe(os.identity.imei);
+    expect(parseParcelString(await run('service call iphonesubinfo 8 s16 com.android.shell'))).toBe(os.identity.imsi);
+  });
+
+  it('on a build whose shell lacks it, refuses device identifiers from API 29 with a SecurityException parcel, but not the number', async () => {
+    const { os, run } = phoneAt(33, false);
     const imei = await run('service call iphonesubinfo 1 s16 com.android.shell');
     expect(imei).toMatch(/^Result: Parcel\(\n {2}0x00000000: ffffffff /);
     expect(imei).toContain("'m.e.e.t. .t.h.e.'");

@@ -75,7 +75,7 @@ export const ime: ShellCommand = async (ctx) => {
   }
 };
 
-type SubInfoIdentity = { apiLevel: number; imei: string; imsi: string; iccid: string; phoneNumber: string };
+type SubInfoIdentity = { apiLevel: number; imei: string; imsi: string; iccid: string; phoneNumber: string; shellPrivilegedPhoneState?: boolean };
 
 /**
  * The IPhoneSubInfo methods a shell user asks for by transaction code, per API level (the
@@ -96,14 +96,15 @@ function subInfoMethod(apiLevel: number, code: number): 'imei' | 'imsi' | 'iccid
 
 /**
  * What a phone answers the shell user (uid 2000). Up to API 28 the shell's READ_PHONE_STATE is
- * enough for every identifier. From 29 the IMEI, IMSI and ICCID need READ_PRIVILEGED_PHONE_STATE,
- * which the shell of a user build does not hold: a SecurityException parcel. The line-1 number
- * still only needs READ_PHONE_STATE. Codes of other methods answer a null string.
+ * enough for every identifier. From 29 the IMEI, IMSI and ICCID need READ_PRIVILEGED_PHONE_STATE:
+ * AOSP's shell holds it; a build whose shell does not (identity.shellPrivilegedPhoneState false)
+ * answers a SecurityException parcel. The line-1 number only needs READ_PHONE_STATE. Codes of
+ * other methods answer a null string.
  */
 export function phoneSubInfoReply(identity: SubInfoIdentity, code: number): string {
   const method = subInfoMethod(identity.apiLevel, code);
   if (!method) return "Result: Parcel(00000000 ffffffff '........')\n";
-  if (identity.apiLevel >= 29 && method !== 'phoneNumber') {
+  if (identity.apiLevel >= 29 && identity.shellPrivilegedPhoneState === false && method !== 'phoneNumber') {
     const caller = method === 'imei' ? 'getDeviceId' : method === 'imsi' ? 'getSubscriberId' : 'getIccSerialNumber';
     return formatParcel([0xffffffff], `${caller}: The user 2000 does not meet the requirements to access device identifiers.`);
   }
