@@ -6,9 +6,14 @@ import { dirname } from 'node:path';
  * Batch state in an embedded SQLite database under the captures root. Every transition is one
  * transaction, so a batch killed with `kill -9` resumes (`--resume`) without redoing finished
  * apps: jobs that were `running` when the process died go back to `queued`, and their
- * half-written bundles are recorded as abandoned, never counted as done.
+ * half-written bundles are recorded as abandoned, never counted as done. A run stopped by
+ * Ctrl-C is not a failure either: its job goes back to `queued` with the code INTERRUPTED, so
+ * `--resume` redoes it.
  */
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+
+/** error_code of a queued job whose last run was interrupted (it is redone on --resume). */
+export const INTERRUPTED = 'INTERRUPTED';
 
 export interface JobSpec {
   appPath: string;
@@ -134,6 +139,45 @@ export class JobStore {
     return rows.length;
   }
 
+  /**
+   * Before a resume: every job whose run did not finish goes back to the queue and is counted,
+   * so the caller can say how many apps are redone. That is a job still `running` (the process
+   * died), one stopped by Ctrl-C (queued with INTERRUPTED), and one recorded `failed` although
+   * its bundle says the run never finished (`bundleUnfinished`: batches interrupted before
+   * interruption was told apart from failure).
+   */
+  requeueUnfinished(batchId: string, bundleUnfinished: (bundleDir: string) => boolean): number {
+    this.db.transaction(() => {
+      for (const r of this.db.prepare(`SELECT * FROM jobs WHERE batch_id = ? AND status = 'running'`).all(batchId) as RawRow[]) this.requeueAbandoning(r, 'running');
+      const failed = this.db.prepare(`SELECT * FROM jobs WHERE batch_id = ? AND status = 'failed' AND bundle_dir IS NOT NULL`).all(batchId) as RawRow[];
+      for (const r of failed) if (bundleUnfinished(r.bundle_dir!)) this.requeueAbandoning(r, 'failed');
+    })();
+    // Counted after the requeue, so apps interrupted by an earlier Ctrl-C (already queued)
+    // and not yet redone are counted as well.
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE batch_id = ? AND status = 'queued' AND error_code = ?`).get(batchId, INTERRUPTED) as { n: number }).n;
+  }
+
+  /**
+   * The run was stopped (Ctrl-C, SIGTERM) before it finished: not the app's fault nor the
+   * device's. The job goes back to the queue for `--resume`, its partial bundle is abandoned
+   * and the attempt does not count.
+   */
+  markInterrupted(jobId: number): void {
+    const row = this.db.prepare(`SELECT * FROM jobs WHERE id = ? AND status = 'running'`).get(jobId) as RawRow | undefined;
+    if (row) this.requeueAbandoning(row, 'running');
+  }
+
+  private requeueAbandoning(row: RawRow, from: JobStatus): void {
+    const abandoned = JSON.parse(row.abandoned_bundles) as string[];
+    if (row.bundle_dir && !abandoned.includes(row.bundle_dir)) abandoned.push(row.bundle_dir);
+    this.db
+      .prepare(
+        `UPDATE jobs SET status = 'queued', device = NULL, bundle_dir = NULL, verdict = NULL, ended_at = NULL, error_code = ?, error_message = ?,
+         abandoned_bundles = ?, attempts = MAX(attempts - 1, 0) WHERE id = ? AND status = ?`,
+      )
+      .run(INTERRUPTED, 'the run was interrupted before it finished; --resume redoes it', JSON.stringify(abandoned), row.id, from);
+  }
+
   /** Atomically takes the next queued job this device may run. */
   claim(batchId: string, device: string): JobRow | undefined {
     return this.db.transaction(() => {
@@ -197,6 +241,24 @@ export class JobStore {
     }
     return out;
   }
+}
+
+/**
+ * The store as the batch runner sees it: once the batch is aborted (Ctrl-C, SIGTERM), a run
+ * that ends in an error was stopped, not failed, so its job is recorded interrupted (queued
+ * again for --resume) instead of failed.
+ */
+export function recordingInterruptions(store: JobStore, signal: AbortSignal): JobStore {
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'markFailed') {
+        return (jobId: number, error: { code: string; message: string }, requeue: { excludeDevice?: string } | false) =>
+          signal.aborted ? target.markInterrupted(jobId) : target.markFailed(jobId, error, requeue);
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 function toJob(r: RawRow): JobRow {

@@ -4,7 +4,8 @@ import type { LoadedConfig } from '../core/config.js';
 import { ConsentryError, EXIT, InputError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { BatchRunner } from './batch-runner.js';
-import type { JobRow } from './job-store.js';
+import { readRunMeta } from '../evidence/bundle/reader.js';
+import type { JobRow, JobSpec } from './job-store.js';
 
 /**
  * Batch orchestration: a folder or CSV of apps (or a batch to resume) becomes jobs in the job
@@ -32,6 +33,8 @@ export interface BatchRequest {
 
 export interface BatchResult {
   batchId: string;
+  /** On --resume: how many apps whose run had not finished (interrupted, or cut off by a crash) were redone. */
+  redone: number;
   jobs: JobRow[];
   counts: ReturnType<Store['counts']>;
   summaries: { csv: string; xlsx: string };
@@ -39,33 +42,54 @@ export interface BatchResult {
 
 export async function runBatch(loaded: LoadedConfig, request: BatchRequest): Promise<BatchResult> {
   const { config } = loaded;
-  const { JobStore } = await import('./job-store.js');
+  const { JobStore, recordingInterruptions } = await import('./job-store.js');
   const { readAppList } = await import('./app-list.js');
+  const { loadScenario } = await import('../capture/scenarios/loader.js');
+  const { builtIn } = await import('../core/paths.js');
+  const scenarioDirs = [...new Set([config.scenariosDir, builtIn.scenarios])];
+  const checkScenario = (scenario: string) => void loadScenario(scenario, scenarioDirs);
+  // Everything the batch names is checked before the store is touched or a device leased.
+  let jobs: JobSpec[] | undefined;
+  if (!request.resume) {
+    if (!request.source) throw new InputError('USAGE', 'give a folder of apps or a CSV list (or --resume)');
+    checkScenario(request.scenario);
+    jobs = readAppList(request.source, { checkScenario }).map((j) => ({ ...j, scenario: j.scenario ?? request.scenario }));
+  }
   const store = new JobStore(join(config.capturesRoot, 'farm.sqlite'));
   try {
     let batchId: string;
+    let redone = 0;
     if (request.resume) {
       batchId = typeof request.resume === 'string' ? request.resume : (store.latestBatch() ?? '');
       if (!batchId || !store.batchExists(batchId)) throw new InputError('BATCH_NOT_FOUND', `no batch "${batchId || '(none yet)'}" to resume in ${config.capturesRoot}`);
-      const requeued = store.recoverInterrupted(batchId);
-      request.logger.info({ batchId, requeued }, 'resuming');
+      redone = store.requeueUnfinished(batchId, bundleUnfinished);
+      request.logger.info({ batchId, redone }, 'resuming');
     } else {
-      if (!request.source) throw new InputError('USAGE', 'give a folder of apps or a CSV list (or --resume)');
       batchId = `batch-${new Date().toISOString().replace(/[-:.]/g, '')}`;
-      const jobs = readAppList(request.source).map((j) => ({ ...j, scenario: j.scenario ?? request.scenario }));
-      store.createBatch(batchId, request.source, { scenario: request.scenario, observeScale: String(request.observeScale) }, jobs);
+      store.createBatch(batchId, request.source!, { scenario: request.scenario, observeScale: String(request.observeScale) }, jobs!);
     }
     if (request.distributed) await runDistributed(loaded, store, batchId, request);
-    else await runLocally(loaded, store, batchId, request);
-    const jobs = store.jobs(batchId);
-    const summaries = await writeSummaries(jobs, join(config.capturesRoot, batchId));
-    return { batchId, jobs, counts: store.counts(batchId), summaries };
+    else await runLocally(loaded, recordingInterruptions(store, request.signal), batchId, request);
+    const finalJobs = store.jobs(batchId);
+    const summaries = await writeSummaries(finalJobs, join(config.capturesRoot, batchId));
+    return { batchId, redone, jobs: finalJobs, counts: store.counts(batchId), summaries };
   } finally {
     store.close();
   }
 }
 
 type Store = InstanceType<typeof import('./job-store.js').JobStore>;
+
+/** A bundle whose run.json says the run never finished (still `running`, or `interrupted`). */
+function bundleUnfinished(dir: string): boolean {
+  try {
+    const outcome = readRunMeta(dir).outcome;
+    return outcome === 'running' || outcome === 'interrupted';
+  } catch {
+    return false;
+  }
+}
+
 
 async function runDistributed(loaded: LoadedConfig, store: Store, batchId: string, request: BatchRequest): Promise<void> {
   const { config } = loaded;
@@ -89,7 +113,7 @@ async function runLocally(loaded: LoadedConfig, store: Store, batchId: string, r
   const { BatchRunner } = await import('./batch-runner.js');
   const pipeline = await openPipeline(loaded, { logger: request.logger, standbyProxies: true });
   try {
-    const devices = farmDevices(pipeline, config.capturesRoot);
+    const devices = farmDevices(pipeline, config.stateDir);
     const serials = devices.serials().slice(0, request.deviceLimit);
     if (serials.length === 0) throw new ConsentryError('DEVICE_NONE', 'no healthy device is connected (see consentry devices)', { exitCode: EXIT.environment });
     const runner = new BatchRunner(
@@ -146,7 +170,7 @@ export async function serveFarmWorker(loaded: LoadedConfig, request: WorkerReque
   const { farmDevices, pipelineRunner } = await import('./pipeline-farm.js');
   const pipeline = await openPipeline(loaded, { logger: request.logger, standbyProxies: true });
   try {
-    const devices = farmDevices(pipeline, config.capturesRoot);
+    const devices = farmDevices(pipeline, config.stateDir);
     const serials = devices.serials().slice(0, request.deviceLimit);
     if (serials.length === 0) throw new ConsentryError('DEVICE_NONE', 'no healthy device is connected to this host (see consentry devices)', { exitCode: EXIT.environment });
     const worker = new FarmWorker(

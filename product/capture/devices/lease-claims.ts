@@ -25,8 +25,9 @@ export const LeaseClaim = z
   .strict();
 export type LeaseClaim = z.infer<typeof LeaseClaim>;
 
-export function leaseClaimsDirIn(capturesRoot: string): string {
-  return join(capturesRoot, '.devices', 'leases');
+/** Claims live in stateDir with the quarantine (never under the captures root, which may fill up). */
+export function leaseClaimsDirIn(stateDir: string): string {
+  return join(stateDir, 'devices', 'leases');
 }
 
 export class LeaseClaims {

@@ -17,6 +17,8 @@ export interface ReleaseOutcome {
   /** false: the run failed on this device; N failures in a row quarantine it. */
   ok: boolean;
   reason?: string;
+  /** The run was stopped by the user (Ctrl-C): neither a success nor the device's failure. */
+  interrupted?: boolean;
 }
 
 /**

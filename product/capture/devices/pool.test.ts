@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeviceQuarantinedError, LeaseLostError, NoDeviceAvailableError } from './errors.js';
 import { FakeDeviceProvider, FakeHandset } from './fake-device.js';
+import { DeviceJournal, journalFileIn, readJournalFile } from './journal.js';
 import { LeaseClaims } from './lease-claims.js';
 import { DevicePool, type DevicePoolOptions } from './pool.js';
 import { DeviceProfileSchema } from './profile-schema.js';
@@ -196,6 +197,87 @@ describe('DevicePool quarantine', () => {
     expect(new QuarantineStore(join(dir, 'quarantine.json')).get('A1')).toBeUndefined();
     await run(false);
     expect(new QuarantineStore(join(dir, 'quarantine.json')).get('A1')).toMatchObject({ kind: 'runs' });
+  });
+
+  it('counts failed runs across processes: three runs, each with its own pool, quarantine the device', async () => {
+    provider.add(new FakeHandset({ serial: 'A1' }));
+    // Each `consentry run` is its own process with its own pool; only the state folder is shared.
+    const oneRun = async (ok: boolean, interrupted = false) => {
+      const pool = await openPool({ maxConsecutiveFailures: 3 });
+      const lease = await settle(pool.lease({ timeoutMs: 1000 }), 0);
+      await lease.release({ ok, ...(interrupted ? { interrupted } : {}) });
+      await pool.close();
+    };
+    const store = () => new QuarantineStore(join(dir, 'quarantine.json'));
+    await oneRun(false);
+    await oneRun(false);
+    // Ctrl-C on a run says nothing about the device: neither counted nor a reset.
+    await oneRun(false, true);
+    expect(store().failures('A1', 'runs')).toHaveLength(2);
+    expect(store().get('A1')).toBeUndefined();
+    await oneRun(false);
+    expect(store().get('A1')).toMatchObject({ kind: 'runs', reason: expect.stringMatching(/3 runs in a row failed/) });
+    expect(store().failures('A1', 'runs')).toEqual([]);
+    const next = await openPool({ maxConsecutiveFailures: 3 });
+    await expect(next.lease({ serial: 'A1' })).rejects.toBeInstanceOf(DeviceQuarantinedError);
+  });
+
+  it('a success in another process ends the streak', async () => {
+    provider.add(new FakeHandset({ serial: 'A1' }));
+    const oneRun = async (ok: boolean) => {
+      const pool = await openPool({ maxConsecutiveFailures: 2 });
+      await (await settle(pool.lease({ timeoutMs: 1000 }), 0)).release({ ok });
+      await pool.close();
+    };
+    await oneRun(false);
+    await oneRun(true);
+    await oneRun(false);
+    expect(new QuarantineStore(join(dir, 'quarantine.json')).get('A1')).toBeUndefined();
+  });
+
+  it('keeps the undo journal on disk: a run that dies leaves the device dirty, the next lease replays it first', async () => {
+    const handset = new FakeHandset({ serial: 'A1' });
+    provider.add(handset);
+    const journalsDir = join(dir, 'journals');
+    // First process: leases, changes the proxy, and dies before its teardown (no release).
+    const first = await openPool({ journalsDir });
+    const lease = await settle(first.lease({ timeoutMs: 1000 }), 0);
+    const journal = new DeviceJournal(lease.serial);
+    journal.record('proxy', 'global http_proxy 127.0.0.1:8080', [{ kind: 'shell', command: 'settings put global http_proxy :0', asRoot: false }]);
+    journal.record('frida', 'started frida-server', [{ kind: 'shell', command: 'kill 4242', asRoot: true }]);
+    const file = journalFileIn(journalsDir, 'A1');
+    expect(readJournalFile(file)?.entries.map((e) => e.status)).toEqual(['done', 'done']);
+    // `consentry devices` in another process sees the device dirty.
+    const viewer = await openPool({ journalsDir, claims: new LeaseClaims(join(dir, 'other-leases')) });
+    expect(viewer.snapshot().find((d) => d.serial === 'A1')?.dirty).toEqual({ pendingSteps: 2, journal: file });
+
+    // The dead process's claim is stale (it expired); the next lease replays newest first.
+    await first.close();
+    handset.commands.length = 0;
+    const next = await openPool({ journalsDir });
+    const again = await settle(next.lease({ timeoutMs: 1000 }), 0);
+    expect(handset.commands).toEqual(expect.arrayContaining(['kill 4242', 'settings put global http_proxy :0']));
+    expect(handset.commands.indexOf('kill 4242')).toBeLessThan(handset.commands.indexOf('settings put global http_proxy :0'));
+    expect(existsSync(file)).toBe(false);
+    expect(next.snapshot().find((d) => d.serial === 'A1')?.dirty).toBeUndefined();
+    // A clean teardown removes the file too: nothing left to undo, nothing to replay.
+    const clean = new DeviceJournal(again.serial);
+    const entry = clean.record('proxy', 'set', [{ kind: 'shell', command: 'settings put global http_proxy :0', asRoot: false }]);
+    expect(existsSync(file)).toBe(true);
+    entry.status = 'undone';
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('devices --reset replays a dirty device by hand', async () => {
+    const handset = new FakeHandset({ serial: 'A1' });
+    provider.add(handset);
+    const journalsDir = join(dir, 'journals');
+    const file = journalFileIn(journalsDir, 'A1');
+    new DeviceJournal('A1', file).record('proxy', 'set', [{ kind: 'shell', command: 'settings put global http_proxy :0', asRoot: false }]);
+    const pool = await openPool({ journalsDir });
+    const result = await settle(pool.reset('A1'), 0);
+    expect(result).toEqual({ undone: 1, failed: [], pendingSteps: 0 });
+    expect(handset.commands).toContain('settings put global http_proxy :0');
   });
 
   it('does not lease a device whose shell hangs, and says why', async () => {

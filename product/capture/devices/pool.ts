@@ -9,6 +9,7 @@ import { stateHint } from './device-state.js';
 import { DeviceQuarantinedError, NoDeviceAvailableError } from './errors.js';
 import type { DeviceFacts } from './facts.js';
 import { checkHealth, summariseHealth, type HealthReport } from './health.js';
+import { journalFileIn, pendingUndoSteps, persistJournalsOf, replayJournal, type ReplayReport } from './journal.js';
 import { LeaseController, type DeviceLease, type LeaseEnd, type ReleaseOutcome } from './lease.js';
 import type { LeaseClaims } from './lease-claims.js';
 import { matchProfile, type LoadedProfile } from './profiles.js';
@@ -31,6 +32,12 @@ export interface DevicePoolOptions {
   quarantine: QuarantineStore;
   /** Cross-process claim files; without them leases are known to this process only. */
   claims?: LeaseClaims;
+  /**
+   * Folder of the devices' undo journals (stateDir). With it, every lease's journal is on disk
+   * as it is written, and a journal a dead process left behind is replayed before the device
+   * is leased again.
+   */
+  journalsDir?: string;
   /** Failed health checks, or failed runs, in a row before quarantine. */
   maxConsecutiveFailures: number;
   /** A lease with no heartbeat for this long expires. */
@@ -60,6 +67,8 @@ export interface DeviceStatus {
   health: string;
   healthOk?: boolean;
   quarantine?: { since: number; reason: string };
+  /** Undo steps a journal on disk still holds: the device was left changed (a run died, or an undo failed). */
+  dirty?: { pendingSteps: number; journal: string };
 }
 
 interface DeviceRecord {
@@ -74,8 +83,6 @@ interface DeviceRecord {
   checking: boolean;
   /** Pending loss of the lease while the device is away (see offlineGraceMs). */
   graceTimer?: NodeJS.Timeout;
-  healthFailures: string[];
-  runFailures: string[];
   lastUsedAt: number;
 }
 
@@ -165,6 +172,11 @@ export class DevicePool extends EventEmitter<DevicePoolEvents> {
         status.lease = { id: claim.leaseId, since: claim.acquiredAt, pid: claim.pid, ...(claim.holder ? { holder: claim.holder } : {}) };
       }
       if (q) status.quarantine = { since: q.since, reason: q.reason };
+      if (this.options.journalsDir) {
+        const journal = journalFileIn(this.options.journalsDir, serial);
+        const pendingSteps = pendingUndoSteps(journal);
+        if (pendingSteps > 0) status.dirty = { pendingSteps, journal };
+      }
       return status;
     });
   }
@@ -197,7 +209,9 @@ export class DevicePool extends EventEmitter<DevicePoolEvents> {
       if (!report.ok || !record.facts || !record.profile) continue;
       if (request.profile && record.profile.profile.id !== request.profile) continue;
       if (!record.present || record.tracked.state !== 'device' || this.closed) continue;
-      return this.grant(record, request);
+      const lease = this.grant(record, request);
+      if (lease) await this.replayLeftovers(record);
+      return lease;
     }
     return undefined;
   }
@@ -233,14 +247,49 @@ export class DevicePool extends EventEmitter<DevicePoolEvents> {
     );
     record.lease = controller;
     record.holder = request.holder;
+    if (this.options.journalsDir) persistJournalsOf(serial, journalFileIn(this.options.journalsDir, serial));
     this.logger.info({ serial, lease: id, profile: record.profile!.profile.id, holder: request.holder }, 'leased');
     return controller.handle;
   }
+
+  /**
+   * Replays what a dead process (or a failed undo) left in the device's journal, while this
+   * process holds the claim, so no one else touches the phone meanwhile.
+   */
+  private async replayLeftovers(record: DeviceRecord): Promise<ReplayReport | undefined> {
+    if (!this.options.journalsDir) return undefined;
+    const serial = record.tracked.serial;
+    const file = journalFileIn(this.options.journalsDir, serial);
+    if (pendingUndoSteps(file) === 0) return undefined;
+    const root = record.facts?.root ?? 'none';
+    const report = await replayJournal(this.options.provider.device(serial), serial, file, root === 'su' || root === 'adbd' ? root : 'none');
+    this.lastReplay.set(serial, report);
+    this.logger.warn({ serial, undone: report.undone, failed: report.failed }, 'replayed the undo journal a previous run left behind');
+    return report;
+  }
+
+  /**
+   * `consentry devices --reset SERIAL`: takes the device (health check and claim, as a lease),
+   * replays its leftover journal, and gives it back. Returns what the replay did.
+   */
+  async reset(serial: string, timeoutMs = 10_000): Promise<ReplayReport & { pendingSteps: number }> {
+    this.lastReplay.delete(serial);
+    const lease = await this.lease({ serial, timeoutMs, holder: 'consentry devices --reset' });
+    // Not a run: neither a success nor a failure for the quarantine count.
+    await lease.release({ ok: true, interrupted: true });
+    const file = this.options.journalsDir ? journalFileIn(this.options.journalsDir, serial) : undefined;
+    const pendingSteps = file ? pendingUndoSteps(file) : 0;
+    return { undone: this.lastReplay.get(serial)?.undone ?? 0, failed: this.lastReplay.get(serial)?.failed ?? [], pendingSteps };
+  }
+
+  private readonly lastReplay = new Map<string, ReplayReport>();
 
   private async onLeaseEnd(record: DeviceRecord, lease: LeaseController, end: LeaseEnd, outcome?: ReleaseOutcome): Promise<void> {
     const serial = record.tracked.serial;
     this.cancelGrace(record);
     this.options.claims?.drop(serial, lease.id);
+    // The lease's journal keeps its file; a journal started after the lease is not persisted here.
+    if (this.options.journalsDir) persistJournalsOf(serial, undefined);
     if (record.lease === lease) {
       record.lease = undefined;
       record.holder = undefined;
@@ -249,10 +298,13 @@ export class DevicePool extends EventEmitter<DevicePoolEvents> {
     this.logger.info({ serial, lease: lease.id, reason: end.reason, detail: end.detail }, 'lease ended');
     if (end.reason !== 'released') this.emit('lease-lost', lease.handle, end);
     const deviceFault = end.reason === 'device-removed' || end.reason === 'device-offline';
-    if (outcome?.ok) record.runFailures = [];
-    else if (outcome || deviceFault) {
-      record.runFailures.push(`${new Date(end.at).toISOString()} ${end.detail}`);
-      this.maybeQuarantine(record, 'runs', record.runFailures);
+    // The streak lives in the quarantine file, so runs in separate processes add up.
+    if (outcome?.ok) this.options.quarantine.resetFailures(serial, 'runs');
+    else if (outcome?.interrupted) {
+      /* stopped by the user: says nothing about the device */
+    } else if (outcome || deviceFault) {
+      const failures = this.options.quarantine.recordFailure(serial, 'runs', `${new Date(end.at).toISOString()} ${end.detail}`);
+      this.maybeQuarantine(record, 'runs', failures);
     }
     this.emit('changed');
   }
@@ -272,10 +324,10 @@ export class DevicePool extends EventEmitter<DevicePoolEvents> {
         record.profile = matchProfile(this.options.profiles, { serial, facts: report.facts });
       }
       if (count) {
-        if (report.ok) record.healthFailures = [];
+        if (report.ok) this.options.quarantine.resetFailures(serial, 'health');
         else {
-          record.healthFailures.push(`${new Date(report.at).toISOString()} ${summariseHealth(report)}`);
-          this.maybeQuarantine(record, 'health', record.healthFailures);
+          const failures = this.options.quarantine.recordFailure(serial, 'health', `${new Date(report.at).toISOString()} ${summariseHealth(report)}`);
+          this.maybeQuarantine(record, 'health', failures);
         }
       }
       return report;
@@ -295,9 +347,7 @@ export class DevicePool extends EventEmitter<DevicePoolEvents> {
       reason: `${failures.length} ${what} in a row failed; last: ${failures[failures.length - 1]?.replace(/^\S+ /, '')}`,
       failures: failures.slice(-20),
     };
-    this.options.quarantine.add(entry);
-    record.healthFailures = [];
-    record.runFailures = [];
+    this.options.quarantine.quarantine(entry);
     this.logger.warn({ serial: entry.serial, reason: entry.reason }, 'device quarantined');
     this.emit('quarantined', entry);
   }
@@ -309,8 +359,6 @@ export class DevicePool extends EventEmitter<DevicePoolEvents> {
         tracked,
         present: true,
         checking: false,
-        healthFailures: [],
-        runFailures: [],
         lastUsedAt: 0,
       });
     } else {

@@ -21,6 +21,26 @@ describe('QuarantineStore', () => {
     expect(other.release('nope')).toBeUndefined();
   });
 
+  it('lives in the state folder, not under the captures root, and keeps failure streaks per device', () => {
+    const file = quarantineFileIn(root);
+    expect(file).toBe(join(root, 'devices', 'quarantine.json'));
+    const store = new QuarantineStore(file);
+    expect(store.recordFailure('A', 'runs', 'r1')).toEqual(['r1']);
+    expect(new QuarantineStore(file).recordFailure('A', 'runs', 'r2')).toEqual(['r1', 'r2']);
+    new QuarantineStore(file).recordFailure('A', 'health', 'h1');
+    new QuarantineStore(file).resetFailures('A', 'runs');
+    expect(store.failures('A', 'runs')).toEqual([]);
+    expect(store.failures('A', 'health')).toEqual(['h1']);
+  });
+
+  it('reads a quarantine file written before streaks existed', () => {
+    const file = quarantineFileIn(root);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, '{"version": 1, "devices": {"X": {"serial": "X", "since": 5, "kind": "runs", "reason": "r", "failures": []}}}');
+    expect(new QuarantineStore(file).get('X')?.since).toBe(5);
+    expect(new QuarantineStore(file).failures('X', 'runs')).toEqual([]);
+  });
+
   it('names the file and field when the file was edited by hand into something invalid', () => {
     const file = quarantineFileIn(root);
     mkdirSync(dirname(file), { recursive: true });

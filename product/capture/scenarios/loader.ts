@@ -45,14 +45,7 @@ export function loadScenarioLibrary(dirs: string[] = [builtIn.scenarios]): Scena
       if (!SCENARIO_EXTS.has(extname(name))) continue;
       const file = join(dir, name);
       const scenario = parseScenarioFile(file);
-      const stem = basename(name, extname(name));
-      if (scenario.id !== stem) {
-        throw new InputError('SCENARIO_ID_MISMATCH', `id "${scenario.id}" does not match the file name (expected "${stem}")`, {
-          file,
-          field: 'id',
-          ...lineOfText(file, /^id:/),
-        });
-      }
+      checkIdMatchesFile(scenario, file);
       raw.set(scenario.id, scenario);
     }
   }
@@ -75,7 +68,21 @@ export function loadScenario(idOrFile: string, dirs: string[] = [builtIn.scenari
       field: 'scenario',
     });
   }
-  return resolveIncludes(parseScenarioFile(file), (id) => library.get(id));
+  const scenario = parseScenarioFile(file);
+  checkIdMatchesFile(scenario, file);
+  return resolveIncludes(scenario, (id) => library.get(id));
+}
+
+/** The README's rule: a scenario's id is its file name, wherever the file is loaded from. */
+function checkIdMatchesFile(scenario: Scenario, file: string): void {
+  const stem = basename(file, extname(file));
+  if (scenario.id !== stem) {
+    throw new InputError('SCENARIO_ID_MISMATCH', `id "${scenario.id}" does not match the file name (expected "${stem}")`, {
+      file,
+      field: 'id',
+      ...lineOfText(file, /^id:/),
+    });
+  }
 }
 
 export function resolveIncludes(scenario: Scenario, lookup: (id: string) => Scenario | undefined): Scenario {

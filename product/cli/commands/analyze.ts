@@ -40,19 +40,26 @@ export function registerAnalyze(program: Command): void {
         }
         const { analyzeBundle } = await import('../../judge/analysis/index.js');
         const { readPolicyFiles } = await import('../../judge/policy/index.js');
+        const { readFindings } = await import('../../evidence/bundle/index.js');
+        // A damaged findings.json is the output of an earlier analyze, not evidence: it is
+        // recomputed and replaced below, and the user is told so.
+        const damagedFindings = readFindings(dir).problem;
         const result = await analyzeBundle(dir, {
           ...(opts.ruleSet ? { ruleSet: opts.ruleSet } : {}),
           defaultRuleSet: ctx.loaded.config.ruleSet,
           overrides: ctx.loaded.config.rules,
           ...(ctx.loaded.file ? { configFile: ctx.loaded.file } : {}),
-          ...(inputs.length ? { declarations: readPolicyFiles(inputs) } : {}),
+          ...(inputs.length ? { declarations: readPolicyFiles(inputs, undefined, { maxBytes: ctx.loaded.config.policy.maxBytes }) } : {}),
           ...(analysedAt !== undefined ? { analysedAt } : {}),
           lenient: Boolean(opts.lenient),
           logger: ctx.logger,
         });
         const failOn = opts.failOn ?? ctx.loaded.config.reports.failOn;
-        if (ctx.json) ctx.outJson({ bundle: dir, findingsFile: result.written, declarationsFrom: result.declarationsFrom, ...result.doc });
-        else ctx.out(renderFindings(result.doc, result.written));
+        const replaced = damagedFindings ? `the previous findings.json was damaged (${damagedFindings.field ? `field "${damagedFindings.field}": ` : ''}${damagedFindings.message}); recomputed and replaced` : undefined;
+        if (replaced) ctx.logger.warn({ bundle: dir, problem: damagedFindings }, replaced);
+        if (ctx.json) {
+          ctx.outJson({ bundle: dir, findingsFile: result.written, declarationsFrom: result.declarationsFrom, ...(replaced ? { replacedDamagedFindings: replaced } : {}), ...result.doc });
+        } else ctx.out(`${replaced ? `Note: ${replaced}\n` : ''}${renderFindings(result.doc, result.written)}`);
         return exitCodeFor(result.doc, failOn);
       }),
     );

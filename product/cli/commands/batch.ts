@@ -46,11 +46,11 @@ export async function batchAction(ctx: CliContext, source: string | undefined, o
       signal: interrupt.signal,
       ...(ctx.json ? {} : { attachProgress: attachBatchProgress }),
     });
-    const { batchId, jobs, counts, summaries } = result;
-    if (ctx.json) ctx.outJson({ batchId, counts, jobs, summaries });
+    const { batchId, jobs, counts, summaries, redone } = result;
+    if (ctx.json) ctx.outJson({ batchId, counts, redone, jobs, summaries });
     else {
       ctx.out(table(['app', 'status', 'verdict', 'findings', 'attempts', 'device'], jobs.map((j) => [j.appPath.split('/').pop(), j.status, j.verdict ?? j.errorCode ?? '', j.ruleIds ?? '', j.attempts, j.device ?? ''])));
-      ctx.out(`\nbatch ${batchId}: ${counts.done} done, ${counts.failed} failed, ${counts.queued} queued`);
+      ctx.out(`\nbatch ${batchId}: ${counts.done} done, ${counts.failed} failed, ${counts.queued} queued${opts.resume ? `, ${redone} unfinished redone` : ''}`);
       ctx.out(`summary: ${summaries.csv}\n         ${summaries.xlsx}`);
     }
     if (interrupt.signal.aborted) return EXIT.interrupted;
