@@ -23,6 +23,7 @@ const EXTRA_SDK = `
   vendor: Extra Ltd
   packages: [com.extra.sdk]
   category: analytics
+  source: a fixture of this test
 `;
 
 describe('compiled SDK catalogue', () => {
@@ -30,7 +31,8 @@ describe('compiled SDK catalogue', () => {
     const { yaml, json } = compiledCopy('same');
     const compiled = readCompiledSdkCatalogue(yaml, json);
     expect(compiled).toEqual(loadSdkCatalogue(yaml).entries);
-    expect(compiled!.length).toBeGreaterThan(30);
+    expect(compiled!.length).toBeGreaterThanOrEqual(200);
+    expect(compiled!.every((e) => typeof e.source === 'string' && e.source.length > 0)).toBe(true);
     expect(compiled!.every((e) => Array.isArray(e.aliases) && Array.isArray(e.domains))).toBe(true);
   });
 

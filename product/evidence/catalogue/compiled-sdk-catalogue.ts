@@ -22,8 +22,8 @@ import { SdkCatalogue } from './sdk-lookup.js';
 export const SDK_CATALOGUE_FILE = join(builtIn.catalogue, 'sdks.yaml');
 export const COMPILED_SDK_CATALOGUE_FILE = fileURLToPath(new URL('./sdks.compiled.json', import.meta.url));
 
-/** Bumped when the compiled document's shape changes, so an old build's file reads as stale. */
-const COMPILED_FORMAT = 2;
+/** Bumped when the compiled document's shape changes, so an old build's file reads as stale (3: source, dataTypes). */
+const COMPILED_FORMAT = 3;
 
 export type CompiledSdkCatalogue = CompiledDocument<SdkEntry[]>;
 
