@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
-import { DATA_TYPE_LABELS } from '../../contracts/data-types.js';
+import { DATA_TYPE_LABELS, DataTypeId } from '../../contracts/data-types.js';
+import { InputError } from '../../core/errors.js';
 import { declaredDataTypes, type Declarations } from '../../judge/policy/declarations.js';
+import type { ExplainEntry } from '../../judge/policy/read-prose.js';
 import { action } from '../action.js';
 import { table } from '../table.js';
 
@@ -9,10 +11,26 @@ export function registerPolicy(program: Command): void {
   program
     .command('policy <files...>')
     .description('declarations extracted from a privacy policy (text/HTML), an SDK table page or a double list (YAML/JSON/CSV)')
+    .option('--explain <type>', 'say why a data type (android-id, location…) was or was not taken: the sentences that named it, negated it or were rejected')
     .action(
-      action(async (ctx, files: string[]) => {
-        const { readPolicyFiles } = await import('../../judge/policy/index.js');
-        const decl = readPolicyFiles(files);
+      action(async (ctx, files: string[], opts: { explain?: string }) => {
+        const { readPolicyFiles, policyReaders } = await import('../../judge/policy/index.js');
+        let explain: DataTypeId | undefined;
+        if (opts.explain !== undefined) {
+          const parsed = DataTypeId.safeParse(opts.explain);
+          if (!parsed.success) throw new InputError('USAGE', `unknown data type "${opts.explain}": expected one of ${DataTypeId.options.join(', ')}`, { field: '--explain' });
+          explain = parsed.data;
+        }
+        // The prose reader appends each data-term decision to `trace` when the readers carry one.
+        const trace: ExplainEntry[] = [];
+        const decl = readPolicyFiles(files, { ...policyReaders(), trace } as ReturnType<typeof policyReaders>);
+        if (explain) {
+          const entries = trace.filter((e) => e.dataType === explain);
+          const declared = declaredDataTypes(decl).has(explain);
+          if (ctx.json) ctx.outJson({ dataType: explain, declared, entries });
+          else ctx.out(renderExplain(explain, declared, entries));
+          return;
+        }
         if (ctx.json) {
           ctx.outJson(decl);
           return;
@@ -24,6 +42,14 @@ export function registerPolicy(program: Command): void {
 
 const cut = (s: string, n = 70) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const where = (e: { file?: string; line?: number }) => (e.file ? `${e.file}${e.line ? `:${e.line}` : ''}` : '');
+
+/** Why a data type was or was not taken, sentence by sentence. */
+export function renderExplain(dataType: DataTypeId, declared: boolean, entries: ExplainEntry[]): string {
+  const out = [`${dataType} (${DATA_TYPE_LABELS[dataType]}): ${declared ? 'DECLARED' : 'NOT declared'}`];
+  if (entries.length === 0) out.push('No sentence of the policy prose names it (SDK tables and double lists are not traced).');
+  else out.push(table(['verdict', 'term', 'where', 'why', 'sentence'], entries.map((e) => [e.verdict, e.term, e.line ? `line ${e.line}` : e.offset !== undefined ? `offset ${e.offset}` : '', e.reason, cut(e.sentence, 90)])));
+  return out.join('\n');
+}
 
 export function renderDeclarations(decl: Declarations): string {
   const out: string[] = [];

@@ -17,6 +17,8 @@ export const Evidence = z.object({
   source: DeclarationSourceKind,
   file: z.string().optional(),
   line: z.number().int().positive().optional(),
+  /** Character offset of the sentence in the text it was read from (after HTML is rendered to text). */
+  offset: z.number().int().nonnegative().optional(),
   text: z.string().max(4000),
 });
 export type Evidence = z.infer<typeof Evidence>;
@@ -65,6 +67,8 @@ export const Negation = z.object({
   term: z.string(),
   /** The cue that negated it (不会收集, "do not share"). */
   cue: z.string(),
+  /** What the negation denies when it is narrower than collection: `storage` ("we never store X, the app reads it"). */
+  scope: z.enum(['storage']).optional(),
   evidence: Evidence,
 });
 export type Negation = z.infer<typeof Negation>;

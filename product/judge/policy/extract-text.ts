@@ -1,8 +1,9 @@
 import type { DataTypeId } from '../../contracts/data-types.js';
-import { emptyDeclarations, type DeclarationSourceKind, type Declarations, type Evidence } from './declarations.js';
+import { type DeclarationSourceKind, type Declarations, type Evidence } from './declarations.js';
 import type { Lexicon } from './lexicon.js';
 import type { SdkNameMatcher } from './sdk-names.js';
-import { splitClauses, splitSentences, type Sentence } from './sentences.js';
+import { readProse, negatedRanges as negatedSpans } from './read-prose.js';
+import { normaliseForMatching, splitClauses, type Sentence } from './sentences.js';
 
 export interface ExtractOptions {
   source: DeclarationSourceKind;
@@ -19,17 +20,7 @@ export interface ExtractOptions {
  * user, which still declares the item.
  */
 export function extractFromText(text: string, options: ExtractOptions): Declarations {
-  const decl = emptyDeclarations();
-  decl.sources.push({ kind: options.source, ...(options.file ? { file: options.file } : {}) });
-  // A sentence met again (page headers and footers, a notice repeated per section) declares
-  // nothing new: merging keeps one item per sentence text anyway, so it is read once.
-  const seen = new Set<string>();
-  for (const sentence of splitSentences(text)) {
-    if (seen.has(sentence.text)) continue;
-    seen.add(sentence.text);
-    extractSentence(sentence, options, decl);
-  }
-  return decl;
+  return readProse(text, options);
 }
 
 /** Adds what one sentence declares to `decl`. Exported for the HTML and table readers. */
@@ -135,8 +126,9 @@ export function companiesAndDomains(sentence: string): { name: string; domain?: 
  * Data types named in a piece of text (a table cell, a list entry), negation-aware. Each type
  * keeps the term that named it; it is specific when any specific term named it.
  */
-export function dataTypesIn(text: string, lexicon: Lexicon): { dataTypes: DataTypeId[]; items: { dataType: DataTypeId; term: string; specific: boolean }[] } {
-  const negated = negatedRanges(text, lexicon);
+export function dataTypesIn(raw: string, lexicon: Lexicon): { dataTypes: DataTypeId[]; items: { dataType: DataTypeId; term: string; specific: boolean }[] } {
+  const text = normaliseForMatching(raw);
+  const negated = negatedSpans(text, lexicon);
   const items = new Map<DataTypeId, { dataType: DataTypeId; term: string; specific: boolean }>();
   for (const m of lexicon.dataTerms.find(text)) {
     if (negated.some((r) => m.start >= r.from && m.start < r.to)) continue;

@@ -24,3 +24,5 @@ export {
   type PolicyReaders,
 } from './load.js';
 export { declarationsFromSummary, DeclaredSummary } from './summary.js';
+export { readProse, negatedRanges, type ExplainEntry, type ProseOptions } from './read-prose.js';
+export { splitSentences, normaliseForMatching, type Sentence } from './sentences.js';

@@ -18,6 +18,21 @@ export const LexiconFile = z
         en: z.object({ negators: Terms, verbs: Terms, maxGap: z.number().int().min(0).max(10) }).strict(),
       })
       .strict(),
+    /** Forms of negation beyond negator + verb: passive participles, fixed zh phrases, storage-only verbs. */
+    negationForms: z
+      .object({
+        enParticiples: Terms,
+        enNoObject: Terms,
+        zhPhrases: Terms,
+        storageVerbs: Bilingual,
+        notNegating: Terms,
+      })
+      .strict()
+      .optional(),
+    /** Verbs and words that make a sentence declare what it names (a type needs one, or a list context). */
+    affirm: Bilingual.optional(),
+    /** Phrases in which a data term does not name the data type ("social media", "联系方式"). */
+    falseFriends: Bilingual.optional(),
     clauseBreaks: Bilingual,
     background: Bilingual,
     lists: z.object({ collection: Bilingual, sharing: Bilingual }).strict(),
@@ -79,6 +94,15 @@ export interface Lexicon {
   purposes: TermSet<string>;
   /** Negated collection/sharing verbs: zh and en patterns, global. */
   negationPatterns: RegExp[];
+  /** Negations whose object comes BEFORE the cue ("X is not collected", "X不会被收集", "X一条都没有"). */
+  passiveNegationPatterns: RegExp[];
+  wholeClauseNegationPatterns: RegExp[];
+  /** Cues after which a negated verb only denies storage or upload, not access. */
+  storageVerbs: RegExp;
+  /** Words after a negation that make it no negation of collection ("…collected ephemerally"). */
+  notNegating: RegExp | undefined;
+  affirmCues: TermSet<string>;
+  falseFriends: TermSet<string>;
   clauseBreaks: string[];
   backgroundCues: TermSet<string>;
   listCues: TermSet<'collection' | 'sharing'>;
@@ -101,6 +125,24 @@ export function compileLexicon(file: LexiconFile): Lexicon {
     new RegExp(`(?:${alt(zh.negators)})[^，,；;。！？\\n]{0,${zh.maxGap}}?(?:${alt(zh.verbs)})`, 'gu'),
     new RegExp(`\\b(?:${alt(en.negators)})\\s+(?:[\\w'-]+\\s+){0,${en.maxGap}}?(?:${alt(en.verbs)})\\b`, 'giu'),
   ];
+  const forms = file.negationForms ?? { enParticiples: [], enNoObject: [], zhPhrases: [], storageVerbs: { zh: [], en: [] }, notNegating: [] };
+  if (forms.enNoObject.length) negationPatterns.push(new RegExp(`\\b(?:${alt(forms.enNoObject)})\\s+no\\b`, 'giu'));
+  negationPatterns.push(new RegExp(`\\b(?:neither|nor)\\s+(?:${alt(en.verbs)})\\b`, 'giu'));
+  const passiveNegationPatterns: RegExp[] = [];
+  if (forms.enParticiples.length) {
+    passiveNegationPatterns.push(
+      new RegExp(`\\b(?:(?:is|are|was|were|be|been)\\s+(?:not|never)|(?:will|shall|can|must|would|may)\\s+(?:not|never)\\s+be|isn't|aren't|wasn't|weren't|won't\\s+be|cannot\\s+be|never\\s+(?:be\\s+)?)\\s+(?:\\w+\\s+){0,2}?(?:${alt(forms.enParticiples)})\\b`, 'giu'),
+    );
+  }
+  passiveNegationPatterns.push(new RegExp(`(?:${alt(zh.negators)})被(?:${alt(zh.verbs)})`, 'gu'));
+  // Fixed phrases ("拿不到", "一条都没有") negate their whole clause, whichever side the item is on.
+  const wholeClauseNegationPatterns = forms.zhPhrases.length ? [new RegExp(`(?:${alt(forms.zhPhrases)})`, 'gu')] : [];
+  const storageVerbs = new RegExp(`^(?:${alt([...forms.storageVerbs.zh, ...forms.storageVerbs.en]) || '(?!)'})$`, 'iu');
+  const notNegating = forms.notNegating.length ? new RegExp(`^\\s*(?:${alt(forms.notNegating)})\\b`, 'iu') : undefined;
+  const affirmCues = new TermSet<string>();
+  for (const t of [...(file.affirm?.zh ?? []), ...(file.affirm?.en ?? [])]) affirmCues.add(t, t);
+  const falseFriends = new TermSet<string>();
+  for (const t of [...(file.falseFriends?.zh ?? []), ...(file.falseFriends?.en ?? [])]) falseFriends.add(t, t);
   const backgroundCues = new TermSet<string>();
   for (const t of [...file.background.zh, ...file.background.en]) backgroundCues.add(t, t);
   const listCues = new TermSet<'collection' | 'sharing'>();
@@ -112,6 +154,12 @@ export function compileLexicon(file: LexiconFile): Lexicon {
     dataTerms,
     purposes,
     negationPatterns,
+    passiveNegationPatterns,
+    wholeClauseNegationPatterns,
+    storageVerbs,
+    notNegating,
+    affirmCues,
+    falseFriends,
     clauseBreaks: [...file.clauseBreaks.zh, ...file.clauseBreaks.en],
     backgroundCues,
     listCues,

@@ -48,7 +48,8 @@ describe('policy text (zh)', () => {
 
   it('finds SDKs, recipients, purposes and the double-list mentions', () => {
     expect(d.sdks.map((s) => s.id)).toContain('umeng');
-    expect(d.recipients.find((r) => r.name === '友盟同欣（北京）科技有限公司')?.sdkIds).toEqual(['umeng']);
+    // The vendor ships two catalogued products (analytics and share): naming it names both.
+    expect(d.recipients.find((r) => r.name === '友盟同欣（北京）科技有限公司')?.sdkIds).toEqual(['umeng', 'umeng-share']);
     expect(d.purposes.map((p) => p.purpose)).toEqual(expect.arrayContaining(['analytics', 'security']));
     expect(d.lists.collection.present && d.lists.sharing.present).toBe(true);
   });
@@ -71,7 +72,7 @@ describe('HTML', () => {
   it('reads prose and SDK tables, drops scripts, and resolves SDK names', () => {
     const d = readPolicyFile(fixture('policy-en.html'));
     expect(d.negations.map((n) => n.dataType).sort()).toEqual(['call-log', 'contacts', 'device-id', 'sms']);
-    expect(d.sdks.filter((s) => s.evidence.source === 'sdk-table').map((s) => s.id)).toEqual(['firebase', 'appsflyer']);
+    expect(d.sdks.filter((s) => s.evidence.source === 'sdk-table').map((s) => s.id)).toEqual(['firebase-analytics', 'appsflyer']);
     expect(d.sdks.find((s) => s.id === 'appsflyer')!.dataTypes.sort()).toEqual(['advertising-id', 'ip-address']);
     expect(d.lists.sharing.present).toBe(true);
     expect(types(d)).not.toContain('contacts');
