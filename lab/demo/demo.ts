@@ -64,7 +64,7 @@ export async function runDemo(loaded: LoadedConfig, options: DemoOptions): Promi
     store.createBatch(batchId, 'demo', { scenario: options.scenario, observeScale: options.observeScale }, jobs);
     const runner = new BatchRunner(
       store,
-      farmDevices(pipeline, config.capturesRoot, farm.serials),
+      farmDevices(pipeline, config.stateDir, farm.serials),
       pipelineRunner(pipeline, { capturesRoot: join(config.capturesRoot, batchId), scenario: options.scenario, observeScale: options.observeScale, reportFormats: ['html', 'json'] }, logger),
       { batchId, logger, maxAttempts: 2, ...(options.signal ? { signal: options.signal } : {}) },
     );

@@ -96,6 +96,14 @@ export class BatchRunner extends EventEmitter {
         await assigned.release({ ok: true });
         this.emit('event', { type: 'done', job, serial, result } satisfies BatchEvent);
       } catch (err) {
+        if (signal.aborted) {
+          // Ctrl-C: not the app's failure nor the device's. The job goes back to the queue as
+          // interrupted (--resume redoes it), the device's failure count is left as it was.
+          this.store.markInterrupted(job.id);
+          await assigned?.release({ ok: false }).catch(() => undefined);
+          this.emit('event', { type: 'failed', job, serial, code: 'INTERRUPTED', message: 'interrupted', requeued: true } satisfies BatchEvent);
+          break;
+        }
         const decision = decideRetry(err, job.attempts, maxAttempts);
         const code = errorCode(err);
         const message = errorMessage(err);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BatchRunner, type AppRunner, type FarmDevices } from './batch-runner.js';
-import { INTERRUPTED, JobStore, recordingInterruptions } from './job-store.js';
+import { INTERRUPTED, JobStore } from './job-store.js';
 import { tempDirs } from '../core/test-support/temp-dirs.js';
 
 const temp = tempDirs('job-store');
@@ -32,7 +32,7 @@ describe('JobStore: interrupted is not failed', () => {
       await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted: teardown done')), { once: true }));
       throw new Error('unreachable');
     };
-    await new BatchRunner(recordingInterruptions(store, controller.signal), freeDevices(['d1', 'd2']), runner, { batchId: 'b1', signal: controller.signal }).run();
+    await new BatchRunner(store, freeDevices(['d1', 'd2']), runner, { batchId: 'b1', signal: controller.signal }).run();
 
     const jobs = store.jobs('b1');
     expect(store.counts('b1')).toEqual({ queued: 4, running: 0, done: 0, failed: 0 });
@@ -54,7 +54,7 @@ describe('JobStore: interrupted is not failed', () => {
   it('a failure while the batch is not aborted stays a failure', async () => {
     const store = setup(1);
     const controller = new AbortController();
-    await new BatchRunner(recordingInterruptions(store, controller.signal), freeDevices(['d1']), async () => {
+    await new BatchRunner(store, freeDevices(['d1']), async () => {
       throw new Error('boom');
     }, { batchId: 'b1', signal: controller.signal }).run();
     expect(store.jobs('b1')[0]).toMatchObject({ status: 'failed', errorCode: 'INTERNAL' });

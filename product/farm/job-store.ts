@@ -243,23 +243,6 @@ export class JobStore {
   }
 }
 
-/**
- * The store as the batch runner sees it: once the batch is aborted (Ctrl-C, SIGTERM), a run
- * that ends in an error was stopped, not failed, so its job is recorded interrupted (queued
- * again for --resume) instead of failed.
- */
-export function recordingInterruptions(store: JobStore, signal: AbortSignal): JobStore {
-  return new Proxy(store, {
-    get(target, prop) {
-      if (prop === 'markFailed') {
-        return (jobId: number, error: { code: string; message: string }, requeue: { excludeDevice?: string } | false) =>
-          signal.aborted ? target.markInterrupted(jobId) : target.markFailed(jobId, error, requeue);
-      }
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
 
 function toJob(r: RawRow): JobRow {
   return {

@@ -8,9 +8,9 @@ import type { AppRunner, FarmDevices } from './batch-runner.js';
  * The pipeline runs one app; the farm decides which app runs on which device, and when.
  */
 
-/** The farm's view of the pool: devices that can take work, and quarantine. */
-export function farmDevices(pipeline: Pipeline, capturesRoot: string, only?: string[]): FarmDevices {
-  const quarantine = new QuarantineStore(quarantineFileIn(capturesRoot));
+/** The farm's view of the pool: devices that can take work, and quarantine (kept in stateDir, with the leases). */
+export function farmDevices(pipeline: Pipeline, stateDir: string, only?: string[]): FarmDevices {
+  const quarantine = new QuarantineStore(quarantineFileIn(stateDir));
   return {
     serials: () =>
       pipeline.pool

@@ -42,7 +42,7 @@ export interface BatchResult {
 
 export async function runBatch(loaded: LoadedConfig, request: BatchRequest): Promise<BatchResult> {
   const { config } = loaded;
-  const { JobStore, recordingInterruptions } = await import('./job-store.js');
+  const { JobStore } = await import('./job-store.js');
   const { readAppList } = await import('./app-list.js');
   const { loadScenario } = await import('../capture/scenarios/loader.js');
   const { builtIn } = await import('../core/paths.js');
@@ -69,7 +69,7 @@ export async function runBatch(loaded: LoadedConfig, request: BatchRequest): Pro
       store.createBatch(batchId, request.source!, { scenario: request.scenario, observeScale: String(request.observeScale) }, jobs!);
     }
     if (request.distributed) await runDistributed(loaded, store, batchId, request);
-    else await runLocally(loaded, recordingInterruptions(store, request.signal), batchId, request);
+    else await runLocally(loaded, store, batchId, request);
     const finalJobs = store.jobs(batchId);
     const summaries = await writeSummaries(finalJobs, join(config.capturesRoot, batchId));
     return { batchId, redone, jobs: finalJobs, counts: store.counts(batchId), summaries };

@@ -172,7 +172,8 @@ export async function runApp(
     }).catch(() => undefined);
     const undone = await session.teardown(app.packageName).catch((e: unknown) => [`teardown failed: ${errorMessage(e)}`]);
     if (undone.length) writer.addMarker({ t: Date.now(), kind: 'note', label: `device teardown: ${undone.join('; ')}` });
-    await session.release({ ok: failure === undefined || signal.aborted }).catch(() => undefined);
+    // Ctrl-C is neither a success nor the device's failure: it must not reset or add to the count.
+    await session.release({ ok: failure === undefined, interrupted: signal.aborted }).catch(() => undefined);
   }
 
   writer.updateRun({ identifiers: identifiers.current() });

@@ -48,7 +48,7 @@ export interface DeviceSession {
   install(files: string[], packageName: string): Promise<void>;
   /** Undoes what prepare/install did (app removed, proxy unset), best effort, never throws. */
   teardown(packageName: string): Promise<string[]>;
-  release(outcome: { ok: boolean }): Promise<void>;
+  release(outcome: { ok: boolean; interrupted?: boolean }): Promise<void>;
 }
 
 export interface DeviceStage {

@@ -67,7 +67,7 @@ async function batch(farm: BenchFarm, store: JobStore, id: string, apks: string[
   store.createBatch(id, 'bench', { scenario: SCENARIO, observeScale: SCALE }, apks.map((appPath) => ({ appPath })));
   const runner = new BatchRunner(
     store,
-    farmDevices(farm.pipeline, config.capturesRoot, farm.serials),
+    farmDevices(farm.pipeline, config.stateDir, farm.serials),
     pipelineRunner(farm.pipeline, { capturesRoot: join(config.capturesRoot, id), scenario: SCENARIO, observeScale: SCALE, reportFormats: ['html', 'json'] }),
     { batchId: id, maxAttempts: 1 },
   );
