@@ -16,7 +16,7 @@ import {
   readCaCertificate,
   type DeviceLease,
 } from '../../product/capture/devices/index.js';
-import { makeTestCaPem } from '../../product/capture/devices/testing-ca.js';
+import { makeTestCaPem } from '../../product/capture/devices/test-support/testing-ca.js';
 import { startVirtualFarm, type VirtualFarm } from '../virtual-device/index.js';
 import { SAMPLE_APPS_DIR } from '../sample-apps/index.js';
 

@@ -4,7 +4,7 @@ import { runProcess } from '../../core/process.js';
 import { readCaCertificate } from './ca-cert.js';
 import { planCaInstall, resolveCaMethod } from './ca-install.js';
 import { DeviceProfileSchema } from './profile-schema.js';
-import { makeTestCaPem } from './testing-ca.js';
+import { makeTestCaPem } from './test-support/testing-ca.js';
 
 async function opensslHash(pem: string): Promise<string> {
   const { stdout } = await runProcess('openssl', ['x509', '-noout', '-subject_hash_old'], { input: pem, timeoutMs: 10_000 });

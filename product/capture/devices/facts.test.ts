@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDeviceState, stateHint, transportOf } from './device-state.js';
 import { factsFromProps, parseBattery, parseDeviceTimeMs, parseDfAvailable, parseGetprop, parseThermalStatus, parseUid, readFacts } from './facts.js';
-import { FakeHandset } from './fake-device.js';
+import { FakeHandset } from './test-support/fake-device.js';
 import { judgeHealth } from './health.js';
 import { DeviceProfileSchema } from './profile-schema.js';
 

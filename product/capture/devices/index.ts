@@ -36,4 +36,3 @@ export { DevicePreparer, type CaSetup, type PreparationTarget, type ProxySetup, 
 export { installApp, type InstallableApp, type InstallResult, type InstallTarget } from './installer.js';
 export { readDeviceIdentifiers, parseParcelString } from './identifiers.js';
 export { EmulatorManager, defaultEmulatorPath, type RunningEmulator, type StartEmulatorOptions } from './emulator.js';
-export { FakeDeviceProvider, FakeHandset, type FakeHandsetSpec } from './fake-device.js';

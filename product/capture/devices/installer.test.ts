@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InstallError } from './errors.js';
-import { FakeHandset } from './fake-device.js';
+import { FakeHandset } from './test-support/fake-device.js';
 import { installApp, parsePmResult } from './installer.js';
 import { DeviceJournal } from './journal.js';
 import { DeviceProfileSchema } from './profile-schema.js';

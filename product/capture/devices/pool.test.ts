@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeviceQuarantinedError, LeaseLostError, NoDeviceAvailableError } from './errors.js';
-import { FakeDeviceProvider, FakeHandset } from './fake-device.js';
+import { FakeDeviceProvider, FakeHandset } from './test-support/fake-device.js';
 import { DeviceJournal, journalFileIn, readJournalFile } from './journal.js';
 import { LeaseClaims } from './lease-claims.js';
 import { DevicePool, type DevicePoolOptions } from './pool.js';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { readCaCertificate } from './ca-cert.js';
 import { OK_MARKER } from './ca-install.js';
-import { FakeHandset } from './fake-device.js';
+import { FakeHandset } from './test-support/fake-device.js';
 import { readFacts } from './facts.js';
 import { DevicePreparer, grantedRuntimePermissions } from './preparer.js';
 import { DeviceProfileSchema } from './profile-schema.js';
-import { makeTestCaPem } from './testing-ca.js';
+import { makeTestCaPem } from './test-support/testing-ca.js';
 
 /** A handset whose settings and files behave like a phone's, enough to check set-then-undo. */
 function phone(spec: ConstructorParameters<typeof FakeHandset>[0] = { serial: 'P1' }) {

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import type { AdbDevice } from './adb-device.js';
-import { DeviceCommandError } from './errors.js';
-import { trackedDevice, type DeviceProvider, type DeviceProviderEvents, type TrackedDevice } from './device-provider.js';
+import type { AdbDevice } from '../adb-device.js';
+import { DeviceCommandError } from '../errors.js';
+import { trackedDevice, type DeviceProvider, type DeviceProviderEvents, type TrackedDevice } from '../device-provider.js';
 
 /**
  * Test doubles of the device port, shipped with the code so that the farm's and the pipeline's
