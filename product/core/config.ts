@@ -27,6 +27,8 @@ export const RuleOverride = z
  */
 export const DEFAULT_POLICY_MAX_BYTES = 16 * 1024 * 1024;
 
+// Nested sections take `.prefault({})`: an absent section is parsed as {} through its own schema,
+// so each default is written once, beside its field.
 export const ConfigSchema = z
   .object({
     capturesRoot: z.string().default('captures'),
@@ -40,7 +42,7 @@ export const ConfigSchema = z
         port: z.number().int().min(1).max(65535).default(5037),
       })
       .strict()
-      .default({ path: 'adb', host: '127.0.0.1', port: 5037 }),
+      .prefault({}),
     appium: z
       .object({
         /** An external Appium server or grid; when absent consentry starts its own. */
@@ -55,7 +57,7 @@ export const ConfigSchema = z
         keepSessions: z.boolean().default(true),
       })
       .strict()
-      .default({ home: builtIn.appiumHome, startTimeoutMs: 120_000, keepSessions: true }),
+      .prefault({}),
     traffic: z
       .object({
         adapter: z.enum(['auto', 'mitmproxy', 'embedded']).default('auto'),
@@ -63,11 +65,11 @@ export const ConfigSchema = z
         maxBodyBytes: z.number().int().positive().default(16 * 1024 * 1024),
       })
       .strict()
-      .default({ adapter: 'auto', mitmdump: 'mitmdump', maxBodyBytes: 16 * 1024 * 1024 }),
+      .prefault({}),
     instrumentation: z
       .object({ adapter: z.enum(['auto', 'frida', 'none']).default('auto') })
       .strict()
-      .default({ adapter: 'auto' }),
+      .prefault({}),
     devices: z
       .object({
         profilesDir: z.string().default(builtIn.deviceProfiles),
@@ -83,7 +85,7 @@ export const ConfigSchema = z
         heartbeatMs: z.number().int().positive().default(10_000),
       })
       .strict()
-      .default({ profilesDir: builtIn.deviceProfiles, identifiers: {}, network: [], maxConsecutiveFailures: 3, leaseTimeoutMs: 1_800_000, heartbeatMs: 10_000 }),
+      .prefault({}),
     scenariosDir: z.string().default(builtIn.scenarios),
     ruleSet: z.enum(RULE_SET_IDS).default('cn-miit'),
     rules: z.record(z.string(), RuleOverride).default({}),
@@ -102,20 +104,20 @@ export const ConfigSchema = z
         jobLeaseMs: z.number().int().positive().default(60_000),
       })
       .strict()
-      .default({ queue: 'consentry', jobLeaseMs: 60_000 }),
+      .prefault({}),
     policy: z
       .object({
         /** Largest policy, SDK-table page or double list read (bytes); see DEFAULT_POLICY_MAX_BYTES. */
         maxBytes: z.number().int().positive().default(DEFAULT_POLICY_MAX_BYTES),
       })
       .strict()
-      .default({ maxBytes: DEFAULT_POLICY_MAX_BYTES }),
+      .prefault({}),
     reports: z
       .object({
         failOn: FailOn.default('high'),
       })
       .strict()
-      .default({ failOn: 'high' }),
+      .prefault({}),
   })
   .strict();
 

@@ -118,14 +118,14 @@ export const DeviceProfileSchema = z
     apiLevel: z.number().int().min(1).optional(),
     abi: z.string().optional(),
     root: RootMethod.default('none'),
-    ca: z.object({ method: CaMethod.default('auto') }).strict().default({ method: 'auto' }),
+    ca: z.object({ method: CaMethod.default('auto') }).strict().prefault({}),
     frida: FridaSettings.default({
       module: 'none',
       serverPath: '/data/local/tmp/frida-server',
       startCommand: '{path} -l 127.0.0.1:{port} -D',
       port: 27042,
     }),
-    proxy: ProxySettings.default({ method: 'adb-reverse' }),
+    proxy: ProxySettings.prefault({}),
     maxInstallBytes: z.number().int().positive().default(2 * 1024 ** 3),
     reset: z.enum(['uninstall', 'clear', 'none']).default('uninstall'),
     clock: z
@@ -134,15 +134,8 @@ export const DeviceProfileSchema = z
         sync: z.boolean().default(true),
       })
       .strict()
-      .default({ sync: true }),
-    health: HealthThresholds.default({
-      shellTimeoutMs: 10_000,
-      minFreeBytes: 512 * 1024 * 1024,
-      minBatteryPercent: 15,
-      maxBatteryTemperatureC: 45,
-      maxThermalStatus: 2,
-      maxClockSkewMs: 5 * 60_000,
-    }),
+      .prefault({}),
+    health: HealthThresholds.prefault({}),
     /** Extra Appium capabilities (without the "appium:" prefix), e.g. skipServerInstallation. */
     appium: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
   })
