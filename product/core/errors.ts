@@ -1,18 +1,21 @@
+import type { ErrorCode } from './error-codes.js';
+
 /**
  * Errors carry a stable `code` (the farm decides retry or quarantine from it, never from
- * message text), a `retryable` flag and the context a user needs to act.
+ * message text; every code is listed in its family in error-codes.ts), a `retryable` flag and
+ * the context a user needs to act.
  */
 export type ErrorContext = Record<string, string | number | boolean | undefined>;
 
 export class ConsentryError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly retryable: boolean;
   readonly context: ErrorContext;
   /** Process exit code the CLI uses when this error ends a command. */
   readonly exitCode: number;
 
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     options: { cause?: unknown; retryable?: boolean; context?: ErrorContext; exitCode?: number } = {},
   ) {
@@ -49,7 +52,7 @@ export class InputError extends ConsentryError {
   readonly line: number | undefined;
 
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     where: { file?: string; field?: string; line?: number; cause?: unknown } = {},
   ) {

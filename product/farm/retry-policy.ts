@@ -1,3 +1,4 @@
+import { errorFamily } from '../core/error-codes.js';
 import { ConsentryError } from '../core/errors.js';
 
 /**
@@ -8,13 +9,12 @@ import { ConsentryError } from '../core/errors.js';
  */
 export type FailureOwner = 'device' | 'app' | 'unknown';
 
-const DEVICE_PREFIXES = ['DEVICE_', 'LEASE_', 'ADB_', 'APPIUM_', 'FRIDA_SERVER_', 'QUARANTINED'];
-const APP_PREFIXES = ['INSTALL_', 'APK_', 'APP_', 'INVALID_PACKAGE', 'FILE_', 'SCENARIO_', 'POLICY_', 'INPUT_'];
-
+/** From the code's family (core/error-codes.ts): a bad input of the job is the app's, not the device's. */
 export function failureOwner(err: unknown): FailureOwner {
   if (!(err instanceof ConsentryError)) return 'unknown';
-  if (DEVICE_PREFIXES.some((p) => err.code.startsWith(p))) return 'device';
-  if (APP_PREFIXES.some((p) => err.code.startsWith(p))) return 'app';
+  const family = errorFamily(err.code);
+  if (family === 'device') return 'device';
+  if (family === 'app' || family === 'input') return 'app';
   return 'unknown';
 }
 

@@ -1,4 +1,5 @@
 import { ConsentryError, EXIT, type ErrorContext } from '../../core/errors.js';
+import type { ErrorCode } from '../../core/error-codes.js';
 
 /**
  * Device-pool errors. The farm decides from `code` whether to retry the job elsewhere
@@ -8,7 +9,7 @@ export class DeviceError extends ConsentryError {
   readonly serial: string | undefined;
 
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     options: { serial?: string; cause?: unknown; retryable?: boolean; context?: ErrorContext; exitCode?: number } = {},
   ) {

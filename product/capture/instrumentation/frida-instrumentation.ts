@@ -7,6 +7,7 @@ import { AgentEventRecorder } from './event-recorder.js';
 import type { FridaApi, FridaDevice, FridaMessage, FridaScript, FridaSession } from './frida-api.js';
 import { loadHookCatalogue, type HookCatalogue } from '../../contracts/hook-catalogue.js';
 import type { InstrumentationPort, InstrumentationTarget, InstrumentedApp } from './port.js';
+import type { ErrorCode } from '../../core/error-codes.js';
 
 /**
  * The Frida adapter. Per app: enable spawn gating, spawn the package, attach, load the agent,
@@ -35,7 +36,7 @@ export interface FridaInstrumentationOptions {
 }
 
 export class InstrumentationError extends ConsentryError {
-  constructor(code: string, message: string, context: Record<string, string | number> = {}, cause?: unknown) {
+  constructor(code: ErrorCode, message: string, context: Record<string, string | number> = {}, cause?: unknown) {
     super(code, message, { cause, retryable: true, context });
   }
 }
