@@ -1,16 +1,19 @@
-import type { Logger } from '../core/logger.js';
+import type { Logger, ScreenLog } from '../core/logger.js';
 
 /**
  * First Ctrl-C (or SIGTERM): abort the run, so it tears down cleanly (proxy unset, app removed,
- * lease released) and leaves a bundle marked interrupted. A second one exits at once.
+ * lease released) and leaves a bundle marked interrupted. A second one exits at once. The notice
+ * goes through the screen log, so a live progress view prints it above itself.
  */
-export function interruptOnSignals(logger: Logger): { signal: AbortSignal; dispose(): void } {
+export function interruptOnSignals(logger: Logger, screen?: ScreenLog): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   let count = 0;
   const handler = (sig: NodeJS.Signals) => {
     count += 1;
     if (count === 1) {
-      process.stderr.write(`\nconsentry: ${sig}: stopping and tearing down (press Ctrl-C again to exit at once)\n`);
+      const notice = `consentry: ${sig}: stopping and tearing down (press Ctrl-C again to exit at once)`;
+      if (screen) screen.print(notice);
+      else process.stderr.write(`\n${notice}\n`);
       logger.warn({ signal: sig }, 'interrupted');
       controller.abort();
     } else {

@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { ConsentryError, EXIT } from '../core/errors.js';
+import { LOG_LEVELS } from '../core/logger.js';
 import { packageVersion } from '../core/paths.js';
 import { stopAll } from '../core/process.js';
+import { currentContext } from './cli-context.js';
 import { COMMANDS } from './commands/index.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 
 /**
- * consentry's command line. Results go to stdout (a table, or one JSON document with --json);
- * logs go to stderr. An error is one line and a documented exit code; --debug adds the stack.
+ * consentry's command line. Results go to stdout (a table, or one JSON document with --json).
+ * stderr carries progress and warnings/errors, one line each; the full structured log goes to
+ * the run's bundle (logs.jsonl), to --log-file, and with --verbose to the screen too. An error
+ * is one line and a documented exit code; --debug adds the stack.
  */
 export function buildProgram(): Command {
   const program = new Command('consentry')
@@ -17,7 +21,9 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'configuration file (default: ./consentry.config.yaml if present)')
     .option('--json', 'print the result as one JSON document for scripts')
     .option('--debug', 'debug logging, and stack traces on errors')
-    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .option('-v, --verbose', 'show the log on the screen too (by default only warnings and errors; the full log is in the bundle)')
+    .addOption(new Option('--log-level <level>', 'level of the structured log (bundle logs.jsonl, --log-file)').choices(LOG_LEVELS))
+    .option('--log-file <file>', 'also write the structured log (JSON lines) to this file ("-" for stderr)')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', `\n${EXIT_CODES_HELP}`)
     .exitOverride();
@@ -34,7 +40,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     return reportError(err, debug);
   } finally {
+    // The result (or the error) is the last thing on the screen; what the shutdown logs goes to
+    // the bundle and --log-file only.
+    currentContext()?.screen.mute();
     await stopAll();
+    currentContext()?.bundleLog.close();
   }
 }
 

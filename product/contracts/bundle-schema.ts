@@ -16,6 +16,8 @@ export const BUNDLE_FILES = {
   flows: 'flows.jsonl',
   ui: 'ui.jsonl',
   logcat: 'logcat.txt',
+  /** The harness's own structured log of the run (pino JSON lines), for whoever debugs it. */
+  logs: 'logs.jsonl',
   findings: 'findings.json',
   staticFacts: 'static.json',
   declarations: 'declarations.json',
@@ -85,6 +87,8 @@ export const RunMeta = z.object({
       instrumentationNote: z.string().optional(),
       traffic: z.enum(['active', 'unavailable']).optional(),
       tlsFailures: z.number().int().nonnegative().optional(),
+      /** A test request from the device through the proxy at preparation: arrived or not (absent: not tried). */
+      canary: z.enum(['passed', 'failed']).optional(),
     })
     .default({}),
 });

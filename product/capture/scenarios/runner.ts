@@ -49,6 +49,8 @@ export interface ScenarioRunOptions {
   waitScale?: number;
   signal?: AbortSignal;
   logger?: Logger;
+  /** Told before each step starts (the live progress view shows it). */
+  onStep?: (index: number, label: string) => void;
 }
 
 export type StepOutcome = 'ok' | 'failed' | 'interrupted' | 'error';
@@ -137,6 +139,7 @@ export class ScenarioRunner {
     }
     const index = ++this.index;
     const explain = explainStep(step);
+    this.options.onStep?.(index, part ? `${part}: ${step.kind}` : step.kind);
     const ctx = this.context(index);
     const t = this.recorder.time();
     let outcome: StepOutcome = 'ok';

@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { EXIT } from '../../core/errors.js';
+import { dirname, join } from 'node:path';
+import { BUNDLE_FILES } from '../../contracts/bundle-schema.js';
 import { attachBatchProgress } from '../../farm/batch-progress.js';
+import type { BatchEvent } from '../../farm/batch-runner.js';
 import { action } from '../action.js';
 import type { CliContext } from '../cli-context.js';
 import { interruptOnSignals } from '../interrupt.js';
@@ -44,7 +47,13 @@ export async function batchAction(ctx: CliContext, source: string | undefined, o
       distributed: opts.distributed ?? false,
       logger: ctx.logger,
       signal: interrupt.signal,
-      ...(ctx.json ? {} : { attachProgress: attachBatchProgress }),
+      attachProgress: (runner, total, serials) => {
+        // The batch's log goes beside its bundles, in the batch folder, once the first run has one.
+        runner.on('event', (e: BatchEvent) => {
+          if (e.type === 'done' && e.result.bundleDir) ctx.bundleLog.attach(join(dirname(e.result.bundleDir), BUNDLE_FILES.logs));
+        });
+        return ctx.json ? () => undefined : attachBatchProgress(runner, total, serials);
+      },
     });
     const { batchId, jobs, counts, summaries, redone } = result;
     if (ctx.json) ctx.outJson({ batchId, counts, redone, jobs, summaries });

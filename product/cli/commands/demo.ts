@@ -1,6 +1,9 @@
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { BUNDLE_FILES } from '../../contracts/bundle-schema.js';
 import { EXIT } from '../../core/errors.js';
 import { attachBatchProgress } from '../../farm/batch-progress.js';
+import type { BatchEvent, BatchRunner } from '../../farm/batch-runner.js';
 import { action } from '../action.js';
 import { interruptOnSignals } from '../interrupt.js';
 import { parsePositiveInt, parseScale } from '../options.js';
@@ -17,7 +20,12 @@ export function registerDemo(program: Command): void {
     .action(
       action(async (ctx, opts: { devices: string; scenario: string; observeScale: string; apps?: string }) => {
         const { runDemo } = await import('../../../lab/demo/demo.js');
-        const interrupt = interruptOnSignals(ctx.logger);
+        const interrupt = interruptOnSignals(ctx.logger, ctx.screen);
+        // The demo's log (all its runs, tagged by device) goes beside their bundles, in the batch folder.
+        const keepLog = (runner: BatchRunner) =>
+          runner.on('event', (e: BatchEvent) => {
+            if (e.type === 'done' && e.result.bundleDir) ctx.bundleLog.attach(join(dirname(e.result.bundleDir), BUNDLE_FILES.logs));
+          });
         try {
           const results = await runDemo(ctx.loaded, {
             devices: parsePositiveInt(opts.devices, 'devices', 32),
@@ -26,7 +34,10 @@ export function registerDemo(program: Command): void {
             ...(opts.apps ? { apps: opts.apps.split(',').map((s) => s.trim()) } : {}),
             logger: ctx.logger,
             signal: interrupt.signal,
-            ...(ctx.json ? {} : { attachProgress: (runner, total, serials) => attachBatchProgress(runner, total, serials) }),
+            attachProgress: (runner, total, serials) => {
+              keepLog(runner);
+              return ctx.json ? () => undefined : attachBatchProgress(runner, total, serials);
+            },
           });
           if (ctx.json) {
             ctx.outJson({ scenario: opts.scenario, apps: results });
@@ -44,6 +55,7 @@ export function registerDemo(program: Command): void {
             );
             ctx.out('\nReports:');
             for (const r of results) if (r.report) ctx.out(`  ${r.app.padEnd(24)} ${r.report}`);
+            if (ctx.bundleLog.file) ctx.out(`\nLog: ${ctx.bundleLog.file}`);
           }
           if (interrupt.signal.aborted) return EXIT.interrupted;
           return results.every((r) => r.status === 'done' && r.matchesExpected !== false) ? EXIT.ok : EXIT.findings;

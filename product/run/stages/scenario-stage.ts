@@ -44,7 +44,7 @@ export function scenarioStage(config: Config, options: { logger?: Logger; waitSc
     tools() {
       return { appium: version(join(PACKAGE_ROOT, 'node_modules', 'appium')), 'appium-uiautomator2-driver': version(join(config.appium.home, 'node_modules', 'appium-uiautomator2-driver')) };
     },
-    async play(session, { packageName, installFiles, scenario, writer, observeScale, signal }) {
+    async play(session, { packageName, installFiles, scenario, writer, observeScale, signal, progress }) {
       const definition = scaleObservation(loadScenario(scenario, dirs), observeScale);
       const serial = session.device.serial;
       const shell = adbkitShell(createAdbClient({ path: config.adb.path, host: config.adb.host, port: config.adb.port }), serial);
@@ -70,6 +70,7 @@ export function scenarioStage(config: Config, options: { logger?: Logger; waitSc
           reinstall: () => session.install(installFiles, packageName),
           signal,
           logger,
+          ...(progress ? { onStep: progress.onStep } : {}),
           ...(options.waitScale !== undefined ? { waitScale: options.waitScale } : {}),
         });
         const result = await runner.run(definition);
