@@ -1,14 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { EXIT } from '../../product/core/errors.js';
 import { freePort } from '../../product/core/free-port.js';
 import { PACKAGE_ROOT } from '../../product/core/paths.js';
 import { runProcess } from '../../product/core/process.js';
+import { CLI, startVirtualDeviceProcess, type VirtualDeviceProcess } from './test-support/virtual-device-process.js';
 
 /**
  * docs/ci.md cannot rot: its GitHub workflow is linted with action-validator (GitHub's workflow
@@ -23,7 +22,6 @@ const DOC = readFileSync(join(PACKAGE_ROOT, 'docs', 'ci.md'), 'utf8');
  */
 const WORKFLOW_LINTER = '@action-validator/core';
 // tsx by its path: the commands run in a work folder of their own, like a user's checkout.
-const CLI = ['--import', pathToFileURL(join(PACKAGE_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, join(PACKAGE_ROOT, 'product', 'cli', 'main.ts')];
 
 /** The ```yaml block under a "## <title>" heading of docs/ci.md. */
 function yamlBlock(title: string): string {
@@ -71,7 +69,7 @@ describe('docs/ci.md', () => {
 describe('the documented run command, on a virtual device', () => {
   let adbPort = 0;
   let work = '';
-  let device: ChildProcess | undefined;
+  let device: VirtualDeviceProcess | undefined;
   let serial = '';
 
   beforeAll(async () => {
@@ -79,20 +77,12 @@ describe('the documented run command, on a virtual device', () => {
     work = mkdtempSync(join(tmpdir(), 'consentry-ci-recipe-e2e-'));
     // The job's checkout: the default config, captures/ in the working directory.
     writeFileSync(join(work, 'consentry.config.yaml'), stringify({ stateDir: join(work, 'state'), adb: { port: adbPort } }));
-    device = spawn(process.execPath, [...CLI, 'virtual-device', '--count', '1', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    serial = await new Promise<string>((resolve, reject) => {
-      device!.stdout!.on('data', (b: Buffer) => {
-        const m = /ready (\S+)/.exec(b.toString());
-        if (m) resolve(m[1]!);
-      });
-      device!.once('exit', () => reject(new Error('virtual device exited')));
-    });
-    await runProcess('adb', ['-P', String(adbPort), 'connect', serial], { timeoutMs: 30_000 });
+    device = await startVirtualDeviceProcess(adbPort);
+    serial = device.serial;
   }, 120_000);
 
   afterAll(async () => {
-    device?.kill('SIGTERM');
-    await runProcess('adb', ['-P', String(adbPort), 'kill-server'], { timeoutMs: 20_000, okCodes: [0, 1] }).catch(() => undefined);
+    await device?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 

@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { BUNDLE_FILES } from '../../product/contracts/bundle-schema.js';
@@ -10,6 +8,7 @@ import { EXIT } from '../../product/core/errors.js';
 import { freePort } from '../../product/core/free-port.js';
 import { PACKAGE_ROOT } from '../../product/core/paths.js';
 import { runProcess } from '../../product/core/process.js';
+import { CLI, startVirtualDeviceProcess, type VirtualDeviceProcess } from './test-support/virtual-device-process.js';
 
 /**
  * What a person and a CI job see from `consentry run` (issue #25): outside a terminal, plain
@@ -17,13 +16,11 @@ import { runProcess } from '../../product/core/process.js';
  * terminal (a real pty, through `script`), a live view whose last output is the result.
  */
 const ESC = '\u001b';
-// tsx by its path: the commands run in a work folder of their own, like a user's checkout.
-const CLI = ['--import', pathToFileURL(join(PACKAGE_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, join(PACKAGE_ROOT, 'product', 'cli', 'main.ts')];
 const APK = join(PACKAGE_ROOT, 'lab', 'sample-apps', 'apks', 'umeng-preconsent.apk');
 let adbPort = 0;
 let work = '';
 let configFile = '';
-let device: ChildProcess | undefined;
+let device: VirtualDeviceProcess | undefined;
 let serial = '';
 
 beforeAll(async () => {
@@ -32,20 +29,12 @@ beforeAll(async () => {
   configFile = join(work, 'consentry.config.yaml');
   // The config's own level (info) is what a user has: the point is that it stays off the screen.
   writeFileSync(configFile, stringify({ capturesRoot: join(work, 'captures'), stateDir: join(work, 'state'), adb: { port: adbPort } }));
-  device = spawn(process.execPath, [...CLI, 'virtual-device', '--count', '1', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  serial = await new Promise<string>((resolve, reject) => {
-    device!.stdout!.on('data', (b: Buffer) => {
-      const m = /ready (\S+)/.exec(b.toString());
-      if (m) resolve(m[1]!);
-    });
-    device!.once('exit', () => reject(new Error('virtual device exited')));
-  });
-  await runProcess('adb', ['-P', String(adbPort), 'connect', serial], { timeoutMs: 30_000 });
+  device = await startVirtualDeviceProcess(adbPort);
+  serial = device.serial;
 }, 120_000);
 
 afterAll(async () => {
-  device?.kill('SIGTERM');
-  await runProcess('adb', ['-P', String(adbPort), 'kill-server'], { timeoutMs: 20_000, okCodes: [0, 1] }).catch(() => undefined);
+  await device?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtIn, PACKAGE_ROOT } from '../../product/core/paths.js';
 import { freePort } from '../../product/core/free-port.js';
 import { runProcess } from '../../product/core/process.js';
-import { AdbDeviceProvider, DevicePool, LeaseClaims, NoDeviceAvailableError, QuarantineStore, loadProfiles } from '../../product/capture/devices/index.js';
+import { AdbDeviceProvider, DevicePool, LeaseClaims, NoDeviceAvailableError, QuarantineStore, loadProfiles, quarantineFileIn } from '../../product/capture/devices/index.js';
 
 /**
  * Discovery and tracking with the real adb server (its own, on a free port) and real adbkit,
@@ -64,7 +64,7 @@ describe('device discovery through the real adb server', () => {
 
     // The CLI, in its own process, sees the same device through the same adb server.
     const config = join(work, 'consentry.config.yaml');
-    writeFileSync(config, `adb:\n  port: ${adbPort}\ncapturesRoot: ${join(work, 'captures')}\n`);
+    writeFileSync(config, `adb:\n  port: ${adbPort}\ncapturesRoot: ${join(work, 'captures')}\nstateDir: ${join(work, 'state')}\n`);
     const listed = await runProcess(process.execPath, ['--import', 'tsx', CLI, '-c', config, '--json', 'devices'], { timeoutMs: 60_000, cwd: PACKAGE_ROOT });
     const doc = JSON.parse(listed.stdout) as { devices: { serial: string; state: string; hint: string }[] };
     expect(doc.devices.find((d) => d.serial === serial)).toMatchObject({ state: 'offline', hint: expect.stringMatching(/adb connect/) });
@@ -78,7 +78,8 @@ describe('device discovery through the real adb server', () => {
 describe('consentry devices --unquarantine', () => {
   it('releases a quarantined device and says so; a second release is a usage error', async () => {
     const captures = join(work, 'captures-q');
-    new QuarantineStore(join(captures, '.devices', 'quarantine.json')).add({
+    const state = join(work, 'state-q');
+    new QuarantineStore(quarantineFileIn(state)).add({
       serial: 'R58M123',
       since: Date.now(),
       kind: 'health',
@@ -86,13 +87,13 @@ describe('consentry devices --unquarantine', () => {
       failures: [],
     });
     const config = join(work, 'q.config.yaml');
-    writeFileSync(config, `adb:\n  port: ${adbPort}\ncapturesRoot: ${captures}\n`);
+    writeFileSync(config, `adb:\n  port: ${adbPort}\ncapturesRoot: ${captures}\nstateDir: ${state}\n`);
     const run = (args: string[]) =>
       runProcess(process.execPath, ['--import', 'tsx', CLI, '-c', config, ...args], { timeoutMs: 60_000, cwd: PACKAGE_ROOT, okCodes: [0, 2] });
     const first = await run(['devices', '--unquarantine', 'R58M123']);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/R58M123 released from quarantine \(was: 3 health checks/);
-    expect(new QuarantineStore(join(captures, '.devices', 'quarantine.json')).list()).toEqual([]);
+    expect(new QuarantineStore(quarantineFileIn(state)).list()).toEqual([]);
     const again = await run(['devices', '--unquarantine', 'R58M123']);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/R58M123 is not quarantined/);
