@@ -1,9 +1,9 @@
 import type { DataTypeId } from '../../contracts/data-types.js';
-import { type DeclarationSourceKind, type Declarations, type Evidence } from './declarations.js';
+import { type DeclarationSourceKind, type Declarations } from './declarations.js';
 import type { Lexicon } from './lexicon.js';
 import type { SdkNameMatcher } from './sdk-names.js';
 import { readProse, negatedRanges as negatedSpans } from './read-prose.js';
-import { normaliseForMatching, splitClauses, type Sentence } from './sentences.js';
+import { normaliseForMatching } from './sentences.js';
 
 export interface ExtractOptions {
   source: DeclarationSourceKind;
@@ -13,85 +13,12 @@ export interface ExtractOptions {
 }
 
 /**
- * Declarations from policy prose (Chinese or English): every data type, SDK, recipient and
- * purpose a sentence names, with the sentence kept as evidence. A mention that follows a negated
- * collection or sharing verb in the same clause ("我们不会收集您的通讯录") is a negation, not a
- * declaration; a negator with the user as subject ("您可以选择不提供") is a choice offered to the
- * user, which still declares the item.
+ * Declarations from policy prose (Chinese or English): read by read-prose.ts, which keeps each
+ * sentence as evidence and decides negation scope (sentences, clauses, negating headings over
+ * their lists).
  */
 export function extractFromText(text: string, options: ExtractOptions): Declarations {
   return readProse(text, options);
-}
-
-/** Adds what one sentence declares to `decl`. Exported for the HTML and table readers. */
-export function extractSentence(sentence: Sentence, options: ExtractOptions, decl: Declarations): void {
-  const { lexicon } = options;
-  const evidence: Evidence = {
-    source: options.source,
-    ...(options.file ? { file: options.file } : {}),
-    line: sentence.line,
-    text: sentence.text.slice(0, 4000),
-  };
-  const negated = negatedRanges(sentence.text, lexicon);
-  const isNegated = (pos: number) => negated.find((r) => pos >= r.from && pos < r.to);
-  const purposeMatches = lexicon.purposes.find(sentence.text);
-  const purposes = [...new Set(purposeMatches.map((m) => m.value))];
-  const background = lexicon.backgroundCues.find(sentence.text).length > 0;
-
-  for (const m of purposeMatches) decl.purposes.push({ purpose: m.value, term: m.term, evidence });
-  for (const m of lexicon.dataTerms.find(sentence.text)) {
-    const term = sentence.text.slice(m.start, m.end);
-    const neg = isNegated(m.start);
-    for (const dataType of m.value.dataTypes) {
-      if (neg) decl.negations.push({ dataType, term, cue: neg.cue, evidence });
-      else decl.dataTypes.push({ dataType, term, specific: m.value.specific, purposes, background, evidence });
-    }
-  }
-  const sdkMentions = options.sdkNames.find(sentence.text);
-  for (const m of sdkMentions) {
-    const neg = isNegated(m.start);
-    if (neg) {
-      decl.negations.push({ sdk: m.sdks[0]?.id ?? m.term, term: m.term, cue: neg.cue, evidence });
-      continue;
-    }
-    if (m.kind === 'sdk') {
-      for (const sdk of m.sdks) decl.sdks.push({ id: sdk.id, name: m.term, vendor: sdk.vendor, purposes, dataTypes: [], evidence });
-    } else {
-      decl.recipients.push({ name: m.term, domains: [], sdkIds: m.sdks.map((s) => s.id), evidence });
-    }
-  }
-  for (const r of companiesAndDomains(sentence.text)) {
-    if (isNegated(r.start)) continue;
-    // A catalogue vendor is already recorded with its SDK ids; do not add a second, vaguer entry.
-    if (sdkMentions.some((m) => r.start < m.end && m.start < r.start + r.name.length)) continue;
-    decl.recipients.push({ name: r.name, domains: r.domain ? [r.domain] : [], sdkIds: [], evidence });
-  }
-  for (const m of lexicon.listCues.find(sentence.text)) {
-    if (!decl.lists[m.value].present) decl.lists[m.value] = { present: true, evidence };
-  }
-}
-
-interface NegatedRange {
-  from: number;
-  to: number;
-  cue: string;
-}
-
-/** The stretch of each clause after a negated verb whose subject is not the user. */
-function negatedRanges(sentence: string, lexicon: Lexicon): NegatedRange[] {
-  const out: NegatedRange[] = [];
-  for (const clause of splitClauses(sentence, lexicon.clauseBreaks)) {
-    for (const re of lexicon.negationPatterns) {
-      re.lastIndex = 0;
-      for (let m = re.exec(clause.text); m; m = re.exec(clause.text)) {
-        const before = clause.text.slice(0, m.index);
-        // "您可以选择不提供…" / "you may choose not to share…": the user's choice, not the app's promise.
-        if (/[您你]|\byou\b/iu.test(before)) continue;
-        out.push({ from: clause.start + m.index, to: clause.start + clause.text.length, cue: m[0] });
-      }
-    }
-  }
-  return out;
 }
 
 const ZH_COMPANY = /[\u4e00-\u9fff（）()A-Za-z0-9+]{2,40}?(?:股份有限公司|有限责任公司|有限公司)/gu;
